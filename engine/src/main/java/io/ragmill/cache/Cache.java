@@ -1,0 +1,107 @@
+package io.ragmill.cache;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * The client of the sharded cache. {@link #getOrCompute} hides the lease protocol: a hit returns
+ * the stored value, a miss runs the computation once per key across all concurrent callers and
+ * stores its result. The cache is an optimisation, never a source of errors: when a partition
+ * does not answer in time, the value is computed and not stored.
+ */
+public final class Cache {
+
+  /** A value and whether it came from the cache. */
+  public record Result<V>(V value, boolean hit) {}
+
+  private final ClusterSharding sharding;
+  private final CacheSettings settings;
+  private final Duration askTimeout;
+
+  public Cache(ActorSystem<?> system, CacheSettings settings, Duration askTimeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.settings = settings;
+    this.askTimeout = askTimeout;
+  }
+
+  public <V extends CachedValue> CompletionStage<Result<V>> getOrCompute(
+      CacheKey key, Class<V> type, Supplier<CompletionStage<V>> compute) {
+    EntityRef<CachePartition.Command> partition = partitionOf(key);
+    return partition
+        .<CachePartition.LookupReply>ask(replyTo -> new CachePartition.Lookup(key, replyTo), askTimeout)
+        .handle((reply, error) -> reply)
+        .thenCompose(
+            reply -> {
+              if (reply instanceof CachePartition.Hit hit && type.isInstance(hit.value())) {
+                return CompletableFuture.completedFuture(new Result<>(type.cast(hit.value()), true));
+              }
+              long leaseId = reply instanceof CachePartition.Lease lease ? lease.leaseId() : -1;
+              // thenCompose turns a computation that throws into a failed stage
+              return CompletableFuture.completedFuture(key)
+                  .thenCompose(k -> compute.get())
+                  .whenComplete(
+                      (value, error) -> {
+                        if (leaseId < 0) {
+                          return;
+                        }
+                        if (error == null && value != null) {
+                          partition.tell(new CachePartition.Fill(key, leaseId, value));
+                        } else {
+                          partition.tell(new CachePartition.Abandon(key, leaseId));
+                        }
+                      })
+                  .thenApply(value -> new Result<>(value, false));
+            });
+  }
+
+  /** Stores a value without a lease (a computation nobody else was waiting for). */
+  public void put(CacheKey key, CachedValue value) {
+    partitionOf(key).tell(new CachePartition.Fill(key, 0, value));
+  }
+
+  /** Sums the counters of every partition. */
+  public CompletionStage<Map<CacheKind, CachePartition.KindStats>> stats() {
+    List<CompletableFuture<CachePartition.PartitionStats>> all = new ArrayList<>();
+    for (int p = 0; p < settings.partitions(); p++) {
+      all.add(
+          partition(p)
+              .<CachePartition.PartitionStats>ask(CachePartition.GetStats::new, askTimeout)
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              Map<CacheKind, CachePartition.KindStats> sum = new EnumMap<>(CacheKind.class);
+              for (CompletableFuture<CachePartition.PartitionStats> f : all) {
+                f.join().kinds().forEach((kind, s) -> sum.merge(kind, s, CachePartition.KindStats::plus));
+              }
+              return sum;
+            });
+  }
+
+  public CompletionStage<Done> clear() {
+    List<CompletableFuture<Done>> all = new ArrayList<>();
+    for (int p = 0; p < settings.partitions(); p++) {
+      all.add(partition(p).<Done>ask(CachePartition.Clear::new, askTimeout).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(ignored -> Done.getInstance());
+  }
+
+  private EntityRef<CachePartition.Command> partitionOf(CacheKey key) {
+    return partition(key.partition(settings.partitions()));
+  }
+
+  private EntityRef<CachePartition.Command> partition(int p) {
+    return sharding.entityRefFor(CachePartition.ENTITY_KEY, Integer.toString(p));
+  }
+}

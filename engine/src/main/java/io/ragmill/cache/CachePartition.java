@@ -1,0 +1,216 @@
+package io.ragmill.cache;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.ragmill.persistence.CborSerializable;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * One slice of the cluster-wide cache (entity ids {@code 0..partitions-1}): a Caffeine cache per
+ * kind, bounded in bytes and expiring by TTL, plus the single-flight table. A miss hands the first
+ * caller a lease to compute the value; concurrent callers for the same key wait for its
+ * {@link Fill}. A failed computation is never cached: the lease passes to the next waiter.
+ *
+ * <p>State is in memory only; a partition that moves to another node starts empty.
+ */
+public final class CachePartition extends AbstractBehavior<CachePartition.Command> {
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "CachePartition");
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Answered {@link Hit} or, on a miss, {@link Lease}; a caller waiting on another's lease gets a Hit later. */
+  public record Lookup(CacheKey key, ActorRef<LookupReply> replyTo) implements Command {}
+
+  /** The leaseholder's computed value: stored and handed to every waiter. */
+  public record Fill(CacheKey key, long leaseId, CachedValue value) implements Command {}
+
+  /** The leaseholder failed: nothing is stored, the next waiter (if any) gets the lease. */
+  public record Abandon(CacheKey key, long leaseId) implements Command {}
+
+  public record GetStats(ActorRef<PartitionStats> replyTo) implements Command {}
+
+  public record Clear(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+
+  private record LeaseExpired(CacheKey key, long leaseId) implements Command {}
+
+  public sealed interface LookupReply extends CborSerializable {}
+
+  public record Hit(CachedValue value) implements LookupReply {}
+
+  public record Lease(long leaseId) implements LookupReply {}
+
+  /** Counters of one kind in one partition. */
+  public record KindStats(
+      long hits, long misses, long merges, long fills, long evictions, long entries, long bytes)
+      implements CborSerializable {
+    public KindStats plus(KindStats o) {
+      return new KindStats(
+          hits + o.hits, misses + o.misses, merges + o.merges, fills + o.fills,
+          evictions + o.evictions, entries + o.entries, bytes + o.bytes);
+    }
+  }
+
+  public record PartitionStats(Map<CacheKind, KindStats> kinds) implements CborSerializable {}
+
+  private static final int KEY_OVERHEAD_BYTES = 96;
+
+  public static void init(ActorSystem<?> system, CacheSettings settings) {
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_KEY, ctx -> create(settings, Ticker.systemTicker())));
+  }
+
+  public static Behavior<Command> create(CacheSettings settings, Ticker ticker) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new CachePartition(ctx, timers, settings, ticker)));
+  }
+
+  private static final class InFlight {
+    long leaseId;
+    final ArrayDeque<ActorRef<LookupReply>> waiters = new ArrayDeque<>();
+
+    InFlight(long leaseId) {
+      this.leaseId = leaseId;
+    }
+  }
+
+  private static final class Counters {
+    long hits;
+    long misses;
+    long merges;
+    long fills;
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final CacheSettings settings;
+  private final Map<CacheKind, com.github.benmanes.caffeine.cache.Cache<CacheKey, CachedValue>> caches =
+      new EnumMap<>(CacheKind.class);
+  private final Map<CacheKind, Counters> counters = new EnumMap<>(CacheKind.class);
+  private final Map<CacheKey, InFlight> inFlight = new HashMap<>();
+  private long nextLeaseId = 1;
+
+  private CachePartition(
+      ActorContext<Command> context, TimerScheduler<Command> timers, CacheSettings settings, Ticker ticker) {
+    super(context);
+    this.timers = timers;
+    this.settings = settings;
+    for (CacheKind kind : CacheKind.values()) {
+      CacheSettings.KindSettings k = settings.kind(kind);
+      caches.put(
+          kind,
+          Caffeine.newBuilder()
+              .maximumWeight(Math.max(0, k.maxBytes() / settings.partitions()))
+              .weigher((CacheKey key, CachedValue value) -> KEY_OVERHEAD_BYTES + value.weightBytes())
+              .expireAfterWrite(k.ttl())
+              .ticker(ticker)
+              // maintenance runs on the actor's own thread: no pool hop, no shared state
+              .executor(Runnable::run)
+              .recordStats()
+              .build());
+      counters.put(kind, new Counters());
+    }
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Lookup.class, this::onLookup)
+        .onMessage(Fill.class, this::onFill)
+        .onMessage(Abandon.class, a -> release(a.key(), a.leaseId()))
+        .onMessage(LeaseExpired.class, e -> release(e.key(), e.leaseId()))
+        .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(Clear.class, this::onClear)
+        .build();
+  }
+
+  private Behavior<Command> onLookup(Lookup lookup) {
+    CacheKey key = lookup.key();
+    Counters c = counters.get(key.kind());
+    CachedValue value = caches.get(key.kind()).getIfPresent(key);
+    if (value != null) {
+      c.hits++;
+      lookup.replyTo().tell(new Hit(value));
+      return this;
+    }
+    c.misses++;
+    InFlight running = inFlight.get(key);
+    if (running != null) {
+      c.merges++;
+      running.waiters.add(lookup.replyTo());
+      return this;
+    }
+    long leaseId = nextLeaseId++;
+    inFlight.put(key, new InFlight(leaseId));
+    timers.startSingleTimer(key, new LeaseExpired(key, leaseId), settings.leaseTimeout());
+    lookup.replyTo().tell(new Lease(leaseId));
+    return this;
+  }
+
+  private Behavior<Command> onFill(Fill fill) {
+    CacheKey key = fill.key();
+    caches.get(key.kind()).put(key, fill.value());
+    counters.get(key.kind()).fills++;
+    InFlight running = inFlight.get(key);
+    if (running != null && running.leaseId == fill.leaseId()) {
+      inFlight.remove(key);
+      timers.cancel(key);
+      Hit hit = new Hit(fill.value());
+      running.waiters.forEach(w -> w.tell(hit));
+    }
+    return this;
+  }
+
+  private Behavior<Command> release(CacheKey key, long leaseId) {
+    InFlight running = inFlight.get(key);
+    if (running == null || running.leaseId != leaseId) {
+      return this;
+    }
+    ActorRef<LookupReply> next = running.waiters.poll();
+    if (next == null) {
+      inFlight.remove(key);
+      timers.cancel(key);
+      return this;
+    }
+    running.leaseId = nextLeaseId++;
+    timers.startSingleTimer(key, new LeaseExpired(key, running.leaseId), settings.leaseTimeout());
+    next.tell(new Lease(running.leaseId));
+    return this;
+  }
+
+  private Behavior<Command> onGetStats(GetStats get) {
+    Map<CacheKind, KindStats> out = new EnumMap<>(CacheKind.class);
+    caches.forEach(
+        (kind, cache) -> {
+          cache.cleanUp();
+          Counters c = counters.get(kind);
+          long bytes = cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+          out.put(
+              kind,
+              new KindStats(
+                  c.hits, c.misses, c.merges, c.fills, cache.stats().evictionCount(),
+                  cache.estimatedSize(), bytes));
+        });
+    get.replyTo().tell(new PartitionStats(out));
+    return this;
+  }
+
+  private Behavior<Command> onClear(Clear clear) {
+    caches.values().forEach(com.github.benmanes.caffeine.cache.Cache::invalidateAll);
+    clear.replyTo().tell(org.apache.pekko.Done.getInstance());
+    return this;
+  }
+}

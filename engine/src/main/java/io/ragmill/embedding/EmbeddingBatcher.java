@@ -1,0 +1,243 @@
+package io.ragmill.embedding;
+
+import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
+import io.ragmill.persistence.CborSerializable;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * Dynamic batching for one lane of one model (entity id {@code model#lane}). A batch closes at
+ * {@code max-batch-size} texts or {@code max-batch-tokens}; when the model is idle whatever is
+ * pending goes at once (no added wait), and while a batch runs a second one may wait up to
+ * {@code max-wait} to fill. Identical texts in a batch are embedded once. The pending queue is
+ * bounded: a request that does not fit is answered {@link Overloaded} at once.
+ *
+ * <p>State is in memory only: requests pending when the entity moves are lost and their asks time
+ * out, which callers treat as a failed embedding (nothing acknowledged depends on it).
+ */
+public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Command> {
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "EmbeddingBatcher");
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Embed(List<String> texts, ActorRef<Reply> replyTo) implements Command {}
+
+  public sealed interface Reply extends CborSerializable {}
+
+  public record Embedded(List<Vector> vectors) implements Reply {}
+
+  public record Overloaded(int pending, int limit) implements Reply {}
+
+  public record Failed(String reason) implements Reply {}
+
+  private record BatchDone(long batchId, List<Vector> vectors, Throwable error) implements Command {}
+
+  private enum Flush implements Command {
+    INSTANCE
+  }
+
+  /** One caller's request, filled text by text as batches complete. */
+  private static final class Request {
+    final Embed embed;
+    final Vector[] results;
+    int remaining;
+    boolean failed;
+
+    Request(Embed embed) {
+      this.embed = embed;
+      this.results = new Vector[embed.texts().size()];
+      this.remaining = results.length;
+    }
+  }
+
+  private record Slot(Request request, int index) {}
+
+  private record Pending(String text, int tokens, Slot slot) {}
+
+  public static void init(ActorSystem<?> system, EmbeddingModels models, BatcherSettings settings) {
+    Executor inference =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("ragmill.embedding.inference-dispatcher"));
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_KEY, ctx -> create(settings, models.model(), inference)));
+  }
+
+  public static String entityId(String modelId, int lane) {
+    return modelId + "#" + lane;
+  }
+
+  public static Behavior<Command> create(
+      BatcherSettings settings, CompletionStage<Embedder> model, Executor inference) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new EmbeddingBatcher(ctx, timers, settings, model, inference)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final BatcherSettings settings;
+  private final CompletionStage<Embedder> model;
+  private final Executor inference;
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final Map<Long, Map<String, List<Slot>>> inFlight = new LinkedHashMap<>();
+  private long nextBatchId;
+
+  private EmbeddingBatcher(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      BatcherSettings settings,
+      CompletionStage<Embedder> model,
+      Executor inference) {
+    super(context);
+    this.timers = timers;
+    this.settings = settings;
+    this.model = model;
+    this.inference = inference;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Embed.class, this::onEmbed)
+        .onMessage(BatchDone.class, this::onBatchDone)
+        .onMessageEquals(Flush.INSTANCE, this::onFlush)
+        .build();
+  }
+
+  private Behavior<Command> onEmbed(Embed embed) {
+    if (embed.texts().isEmpty()) {
+      embed.replyTo().tell(new Embedded(List.of()));
+      return this;
+    }
+    if (pending.size() + embed.texts().size() > settings.maxPending()) {
+      embed.replyTo().tell(new Overloaded(pending.size(), settings.maxPending()));
+      return this;
+    }
+    Request request = new Request(embed);
+    for (int i = 0; i < embed.texts().size(); i++) {
+      String text = embed.texts().get(i);
+      pending.add(new Pending(text, estimateTokens(text), new Slot(request, i)));
+    }
+    maybeDispatch();
+    return this;
+  }
+
+  /** About four characters a word piece: close enough for a budget, and free. */
+  private static int estimateTokens(String text) {
+    return 2 + text.length() / 4;
+  }
+
+  private void maybeDispatch() {
+    while (!pending.isEmpty() && inFlight.size() < settings.maxInFlight()) {
+      if (inFlight.isEmpty() || batchIsFull()) {
+        dispatch();
+      } else {
+        // a batch is running: let this one fill for up to max-wait
+        if (!timers.isTimerActive(Flush.INSTANCE)) {
+          timers.startSingleTimer(Flush.INSTANCE, settings.maxWait());
+        }
+        return;
+      }
+    }
+  }
+
+  private boolean batchIsFull() {
+    int distinct = 0;
+    int tokens = 0;
+    Set<String> seen = new HashSet<>();
+    for (Pending p : pending) {
+      if (seen.add(p.text())) {
+        distinct++;
+        tokens += p.tokens();
+      }
+      if (distinct >= settings.maxBatchSize() || tokens >= settings.maxBatchTokens()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Behavior<Command> onFlush() {
+    if (!pending.isEmpty() && inFlight.size() < settings.maxInFlight()) {
+      dispatch();
+      maybeDispatch();
+    }
+    return this;
+  }
+
+  private void dispatch() {
+    timers.cancel(Flush.INSTANCE);
+    Map<String, List<Slot>> batch = new LinkedHashMap<>();
+    int tokens = 0;
+    while (!pending.isEmpty()) {
+      Pending next = pending.peek();
+      List<Slot> slots = batch.get(next.text());
+      if (slots == null) {
+        boolean overBudget = !batch.isEmpty() && tokens + next.tokens() > settings.maxBatchTokens();
+        if (batch.size() >= settings.maxBatchSize() || overBudget) {
+          break;
+        }
+        slots = new ArrayList<>(1);
+        batch.put(next.text(), slots);
+        tokens += next.tokens();
+      }
+      slots.add(next.slot());
+      pending.poll();
+    }
+    long batchId = nextBatchId++;
+    inFlight.put(batchId, batch);
+    List<String> texts = List.copyOf(batch.keySet());
+    CompletionStage<List<Vector>> result =
+        model.thenApplyAsync(embedder -> embedder.embed(texts), inference);
+    getContext().pipeToSelf(result, (vectors, error) -> new BatchDone(batchId, vectors, error));
+  }
+
+  private Behavior<Command> onBatchDone(BatchDone done) {
+    Map<String, List<Slot>> batch = inFlight.remove(done.batchId());
+    if (done.error() != null) {
+      getContext().getLog().warn("embedding batch of {} texts failed", batch.size(), done.error());
+    }
+    int i = 0;
+    for (List<Slot> slots : batch.values()) {
+      Vector vector = done.error() == null ? done.vectors().get(i++) : null;
+      for (Slot slot : slots) {
+        complete(slot, vector, done.error());
+      }
+    }
+    maybeDispatch();
+    return this;
+  }
+
+  private void complete(Slot slot, Vector vector, Throwable error) {
+    Request request = slot.request();
+    if (request.failed) {
+      return;
+    }
+    if (error != null) {
+      request.failed = true;
+      request.embed.replyTo().tell(new Failed(String.valueOf(error.getMessage())));
+      return;
+    }
+    request.results[slot.index()] = vector;
+    if (--request.remaining == 0) {
+      request.embed.replyTo().tell(new Embedded(List.of(request.results)));
+    }
+  }
+}

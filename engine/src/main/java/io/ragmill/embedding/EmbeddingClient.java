@@ -1,0 +1,82 @@
+package io.ragmill.embedding;
+
+import io.ragmill.api.RagmillException;
+import io.ragmill.cache.Cache;
+import io.ragmill.cache.CacheKey;
+import io.ragmill.cache.CacheKind;
+import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Embeds text cache-first: the embedding cache by (model, text), then the model's batcher lanes.
+ * Embeddings are shared across tenants: a vector depends on the text alone, and no tenant learns
+ * anything from another's cached vector beyond what embedding the same text would tell it.
+ */
+public final class EmbeddingClient {
+  private final ClusterSharding sharding;
+  private final Cache cache;
+  private final EmbeddingModels models;
+  private final BatcherSettings batcher;
+  private final Duration askTimeout;
+
+  public EmbeddingClient(
+      ActorSystem<?> system, Cache cache, EmbeddingModels models, BatcherSettings batcher, Duration askTimeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.cache = cache;
+    this.models = models;
+    this.batcher = batcher;
+    this.askTimeout = askTimeout;
+  }
+
+  public String modelId() {
+    return models.modelId();
+  }
+
+  /** One text, reporting whether the vector came from the cache. */
+  public CompletionStage<Cache.Result<Vector>> embed(String text) {
+    CacheKey key = CacheKey.of(CacheKind.EMBEDDING, "*", models.modelId(), text);
+    return cache
+        .getOrCompute(key, CachedEmbedding.class, () -> fromModel(text).thenApply(CachedEmbedding::new))
+        .thenApply(r -> new Cache.Result<>(r.value().vector(), r.hit()));
+  }
+
+  /** Many texts, in order; misses reach the batcher together and are batched there. */
+  public CompletionStage<List<Vector>> embedAll(List<String> texts) {
+    List<CompletableFuture<Cache.Result<Vector>>> all = new ArrayList<>(texts.size());
+    for (String text : texts) {
+      all.add(embed(text).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              List<Vector> out = new ArrayList<>(all.size());
+              all.forEach(f -> out.add(f.join().value()));
+              return out;
+            });
+  }
+
+  private CompletionStage<Vector> fromModel(String text) {
+    int lane = Math.floorMod(text.hashCode(), batcher.lanes());
+    return sharding
+        .entityRefFor(EmbeddingBatcher.ENTITY_KEY, EmbeddingBatcher.entityId(models.modelId(), lane))
+        .<EmbeddingBatcher.Reply>ask(replyTo -> new EmbeddingBatcher.Embed(List.of(text), replyTo), askTimeout)
+        .thenApply(
+            reply -> {
+              if (reply instanceof EmbeddingBatcher.Embedded embedded) {
+                return embedded.vectors().get(0);
+              }
+              if (reply instanceof EmbeddingBatcher.Overloaded o) {
+                throw RagmillException.overloaded(
+                    "the embedding queue is full (" + o.pending() + " of " + o.limit() + " texts waiting)");
+              }
+              throw new IllegalStateException(
+                  "embedding failed: " + ((EmbeddingBatcher.Failed) reply).reason());
+            });
+  }
+}

@@ -1,0 +1,69 @@
+package io.ragmill.embedding;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * The node's embedding model, loaded in the background so the HTTP server is up at once.
+ * Readiness reports {@link #isLoaded()}; work that needs the model before then waits on
+ * {@link #model()}.
+ */
+public final class EmbeddingModels {
+  private final String modelId;
+  private final CompletableFuture<Embedder> model;
+
+  private EmbeddingModels(String modelId, CompletableFuture<Embedder> model) {
+    this.modelId = modelId;
+    this.model = model;
+  }
+
+  public static EmbeddingModels load(EmbeddingSettings settings, Executor loader) {
+    return switch (settings.model()) {
+      case "hashing" -> ready(new HashingEmbedder(settings.hashingDimension()));
+      case MiniLmEmbedder.MODEL_ID ->
+          new EmbeddingModels(
+              MiniLmEmbedder.MODEL_ID, CompletableFuture.supplyAsync(MiniLmEmbedder::new, loader));
+      default ->
+          throw new IllegalArgumentException(
+              "ragmill.embedding.model must be " + MiniLmEmbedder.MODEL_ID + " or hashing, was "
+                  + settings.model());
+    };
+  }
+
+  public static EmbeddingModels ready(Embedder embedder) {
+    return new EmbeddingModels(embedder.modelId(), CompletableFuture.completedFuture(embedder));
+  }
+
+  /** The model's id, known before it has loaded: part of every embedding cache key. */
+  public String modelId() {
+    return modelId;
+  }
+
+  public CompletionStage<Embedder> model() {
+    return model;
+  }
+
+  public boolean isLoaded() {
+    return model.isDone() && !model.isCompletedExceptionally();
+  }
+
+  /** The loaded model, or empty while it is loading (or failed to load). */
+  public Optional<Embedder> loaded() {
+    return isLoaded() ? Optional.of(model.join()) : Optional.empty();
+  }
+
+  /** Why the model failed to load, if it did. */
+  public Optional<Throwable> failure() {
+    if (!model.isCompletedExceptionally()) {
+      return Optional.empty();
+    }
+    try {
+      model.join();
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.of(e.getCause() != null ? e.getCause() : e);
+    }
+  }
+}

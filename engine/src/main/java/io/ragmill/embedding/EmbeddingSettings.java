@@ -1,0 +1,42 @@
+package io.ragmill.embedding;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The {@code ragmill.embedding} block. */
+public record EmbeddingSettings(String model, int hashingDimension, BatcherSettings batcher) {
+
+  /** Limits of one {@link EmbeddingBatcher} lane. */
+  public record BatcherSettings(
+      int lanes, int maxBatchSize, int maxBatchTokens, int maxInFlight, Duration maxWait, int maxPending) {
+    public BatcherSettings {
+      positive("lanes", lanes);
+      positive("max-batch-size", maxBatchSize);
+      positive("max-batch-tokens", maxBatchTokens);
+      positive("max-in-flight", maxInFlight);
+      positive("max-pending", maxPending);
+    }
+
+    private static void positive(String name, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(
+            "ragmill.embedding.batcher." + name + " must be > 0, was " + value);
+      }
+    }
+  }
+
+  public static EmbeddingSettings fromConfig(Config root) {
+    Config c = root.getConfig("ragmill.embedding");
+    Config b = c.getConfig("batcher");
+    return new EmbeddingSettings(
+        c.getString("model"),
+        c.getInt("hashing.dimension"),
+        new BatcherSettings(
+            b.getInt("lanes"),
+            b.getInt("max-batch-size"),
+            b.getInt("max-batch-tokens"),
+            b.getInt("max-in-flight"),
+            b.getDuration("max-wait"),
+            b.getInt("max-pending")));
+  }
+}

@@ -1,0 +1,182 @@
+package io.ragmill.node;
+
+import com.typesafe.config.Config;
+import io.ragmill.answer.ExtractiveAnswerGenerator;
+import io.ragmill.cache.Cache;
+import io.ragmill.cache.CachePartition;
+import io.ragmill.cache.CacheSettings;
+import io.ragmill.collection.Collection;
+import io.ragmill.collection.CollectionSettings;
+import io.ragmill.collection.Collections;
+import io.ragmill.collection.Generations;
+import io.ragmill.embedding.EmbeddingBatcher;
+import io.ragmill.embedding.EmbeddingClient;
+import io.ragmill.embedding.EmbeddingModels;
+import io.ragmill.embedding.EmbeddingSettings;
+import io.ragmill.index.IndexSettings;
+import io.ragmill.index.IndexShard;
+import io.ragmill.ingest.IngestSettings;
+import io.ragmill.ingest.Ingestion;
+import io.ragmill.ingest.IngestionJob;
+import io.ragmill.persistence.JournalSchema;
+import io.ragmill.persistence.PersistenceSettings;
+import io.ragmill.query.QueryPipeline;
+import io.ragmill.query.QuerySettings;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/**
+ * Starts one node: checks the deployment, creates the journal schema, joins the cluster (itself,
+ * when no seed nodes are configured) and initialises every sharded entity type. Only wiring lives
+ * here; each feature owns its behaviour.
+ */
+public final class RagmillNode {
+  private final ActorSystem<?> system;
+  private final PersistenceSettings persistence;
+  private final EmbeddingModels models;
+  private final Cache cache;
+  private final EmbeddingClient embeddings;
+  private final Collections collections;
+  private final Ingestion ingestion;
+  private final QueryPipeline queries;
+  private final QuerySettings querySettings;
+  private final IndexSettings indexSettings;
+
+  private RagmillNode(ActorSystem<?> system, EmbeddingModels models) {
+    this.system = system;
+    Config config = system.settings().config();
+    Duration askTimeout = config.getDuration("ragmill.ask-timeout");
+    this.persistence = PersistenceSettings.fromConfig(config);
+    this.querySettings = QuerySettings.fromConfig(config);
+    this.indexSettings = IndexSettings.fromConfig(config);
+    EmbeddingSettings embeddingSettings = EmbeddingSettings.fromConfig(config);
+    IngestSettings ingestSettings = IngestSettings.fromConfig(config);
+    CacheSettings cacheSettings = CacheSettings.fromConfig(config);
+    this.models = models;
+
+    CachePartition.init(system, cacheSettings);
+    this.cache = new Cache(system, cacheSettings, askTimeout);
+    EmbeddingBatcher.init(system, models, embeddingSettings.batcher());
+    this.embeddings = new EmbeddingClient(system, cache, models, embeddingSettings.batcher(), askTimeout);
+    IndexShard.init(system, indexSettings);
+    Generations generations = new Generations(system, askTimeout);
+    Collection.init(system, generations, askTimeout);
+    this.collections = new Collections(system, generations, askTimeout);
+    IngestionJob.init(system, new IngestionJob.Dependencies(embeddings, ingestSettings, askTimeout));
+    CollectionSettings defaults =
+        new CollectionSettings(
+            ingestSettings.defaultChunkSize(), ingestSettings.defaultChunkOverlap(), ingestSettings.defaultChunkUnit(),
+            indexSettings.defaultShards(), models.modelId());
+    this.ingestion = new Ingestion(system, collections, ingestSettings, defaults, askTimeout);
+    this.queries =
+        new QueryPipeline(
+            system, collections, cache, embeddings, models,
+            new ExtractiveAnswerGenerator(querySettings.answerSentences()), askTimeout);
+  }
+
+  /** Starts a node with the model named in {@code ragmill.embedding.model}, loaded in the background. */
+  public static RagmillNode start(ActorSystem<?> system) {
+    EmbeddingSettings settings = EmbeddingSettings.fromConfig(system.settings().config());
+    EmbeddingModels models =
+        EmbeddingModels.load(
+            settings,
+            Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "ragmill-model-loader");
+                  t.setDaemon(true);
+                  return t;
+                }));
+    return start(system, models);
+  }
+
+  public static RagmillNode start(ActorSystem<?> system, EmbeddingModels models) {
+    Config config = system.settings().config();
+    PersistenceSettings persistence = PersistenceSettings.fromConfig(config);
+    refuseClusterOnEmbeddedJournal(system, persistence);
+    if (persistence.createSchema()) {
+      JournalSchema.createIfMissing(persistence);
+    }
+    Cluster cluster = Cluster.get(system);
+    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    return new RagmillNode(system, models);
+  }
+
+  /** Per-node H2 files would give each node its own journal: a cluster needs one shared database. */
+  private static void refuseClusterOnEmbeddedJournal(ActorSystem<?> system, PersistenceSettings persistence) {
+    if (!persistence.isEmbedded()) {
+      return;
+    }
+    Address self = Cluster.get(system).selfMember().address();
+    List<String> seeds = system.settings().config().getStringList("pekko.cluster.seed-nodes");
+    for (String seed : seeds) {
+      Address address = AddressFromURIString.parse(seed);
+      if (!address.equals(self)) {
+        throw new IllegalStateException(
+            "seed node " + seed + " makes this a multi-node cluster, but the journal is the embedded H2 file of "
+                + "this node; use a shared PostgreSQL (cluster-config/postgres.conf) for a cluster");
+      }
+    }
+  }
+
+  public Readiness readiness() {
+    Map<String, String> checks = new LinkedHashMap<>();
+    MemberStatus status = Cluster.get(system).selfMember().status();
+    boolean up = status == MemberStatus.up();
+    checks.put("cluster", up ? "up" : status.toString().toLowerCase());
+    boolean model = models.isLoaded();
+    checks.put(
+        "model",
+        model ? "loaded: " + models.modelId()
+            : models.failure().map(e -> "failed: " + e.getMessage()).orElse("loading: " + models.modelId()));
+    boolean journal = JournalSchema.isReachable(persistence, 2);
+    checks.put("journal", journal ? "reachable (" + persistence.dialect() + ")" : "unreachable");
+    return new Readiness(up && model && journal, checks);
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  public EmbeddingModels models() {
+    return models;
+  }
+
+  public Cache cache() {
+    return cache;
+  }
+
+  public EmbeddingClient embeddings() {
+    return embeddings;
+  }
+
+  public Collections collections() {
+    return collections;
+  }
+
+  public Ingestion ingestion() {
+    return ingestion;
+  }
+
+  public QueryPipeline queries() {
+    return queries;
+  }
+
+  public QuerySettings querySettings() {
+    return querySettings;
+  }
+
+  public IndexSettings indexSettings() {
+    return indexSettings;
+  }
+}

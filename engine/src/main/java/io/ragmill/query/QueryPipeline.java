@@ -1,0 +1,166 @@
+package io.ragmill.query;
+
+import io.ragmill.answer.Answer;
+import io.ragmill.answer.AnswerGenerator;
+import io.ragmill.api.RagmillException;
+import io.ragmill.cache.Cache;
+import io.ragmill.cache.CacheKey;
+import io.ragmill.cache.CacheKind;
+import io.ragmill.collection.Collections;
+import io.ragmill.collection.CollectionSettings;
+import io.ragmill.embedding.EmbeddingClient;
+import io.ragmill.embedding.EmbeddingModels;
+import io.ragmill.embedding.Vector;
+import io.ragmill.index.ChunkHit;
+import io.ragmill.index.IndexShard;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The query path: answer cache (keyed by tenant, collection, generation, normalized query, k,
+ * filter, mode) → embedding (cache, then batcher) → retrieval cache → scatter to every shard of
+ * the collection and merge the top k → extractive answer → stored in both caches. Concurrent
+ * identical misses compute once (the cache's single-flight).
+ */
+public final class QueryPipeline {
+  private final ClusterSharding sharding;
+  private final Collections collections;
+  private final Cache cache;
+  private final EmbeddingClient embeddings;
+  private final EmbeddingModels models;
+  private final AnswerGenerator generator;
+  private final Duration askTimeout;
+
+  public QueryPipeline(
+      ActorSystem<?> system, Collections collections, Cache cache, EmbeddingClient embeddings,
+      EmbeddingModels models, AnswerGenerator generator, Duration askTimeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.collections = collections;
+    this.cache = cache;
+    this.embeddings = embeddings;
+    this.models = models;
+    this.generator = generator;
+    this.askTimeout = askTimeout;
+  }
+
+  /** Lower case, single spaces, trimmed: "What is X?" and "what  is x?" share cache entries. */
+  static String normalize(String query) {
+    return query.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+  }
+
+  /** Per-request stage clock, written by the computing caller only. */
+  private static final class Clock {
+    final long start = System.nanoTime();
+    double embedMs;
+    double searchMs;
+    double answerMs;
+
+    static double since(long t) {
+      return (System.nanoTime() - t) / 1e6;
+    }
+  }
+
+  public CompletionStage<QueryResult> query(String tenant, String collection, QueryRequest request) {
+    Clock clock = new Clock();
+    return collections
+        .view(tenant, collection)
+        .thenCompose(
+            view -> {
+              CollectionSettings settings = view.settings();
+              if (!settings.modelId().equals(embeddings.modelId())) {
+                throw new RagmillException(
+                    RagmillException.Kind.CONFLICT,
+                    "collection '" + collection + "' was indexed with model " + settings.modelId()
+                        + " but this node embeds with " + embeddings.modelId());
+              }
+              String normalized = normalize(request.query());
+              String generation = Long.toString(view.generation());
+              String k = Integer.toString(request.k());
+              String filter = request.filter().canonical();
+              CacheKey answerKey =
+                  CacheKey.of(CacheKind.ANSWER, tenant, collection, generation, normalized, k, filter, generator.mode());
+              CacheKey retrievalKey =
+                  CacheKey.of(CacheKind.RETRIEVAL, tenant, collection, generation, normalized, k, filter);
+              return cache
+                  .getOrCompute(
+                      answerKey,
+                      CachedAnswer.class,
+                      () -> computeAnswer(tenant, collection, settings, request, normalized, retrievalKey, clock))
+                  .thenApply(
+                      result ->
+                          new QueryResult(
+                              result.value().answer(),
+                              result.value().chunks(),
+                              result.hit() ? QueryResult.CacheStatus.HIT : QueryResult.CacheStatus.MISS,
+                              view.generation(),
+                              new QueryResult.Timings(
+                                  clock.embedMs, clock.searchMs, clock.answerMs, Clock.since(clock.start))));
+            });
+  }
+
+  private CompletionStage<CachedAnswer> computeAnswer(
+      String tenant, String collection, CollectionSettings settings, QueryRequest request, String normalized,
+      CacheKey retrievalKey, Clock clock) {
+    if (!models.isLoaded()) {
+      throw RagmillException.unavailable(
+          models.failure().map(e -> "the embedding model failed to load: " + e.getMessage())
+              .orElse("the embedding model is still loading"),
+          Duration.ofSeconds(2));
+    }
+    long embedStart = System.nanoTime();
+    return embeddings
+        .embed(normalized)
+        .thenCompose(
+            embedded -> {
+              clock.embedMs = Clock.since(embedStart);
+              long searchStart = System.nanoTime();
+              return cache
+                  .getOrCompute(
+                      retrievalKey,
+                      CachedRetrieval.class,
+                      () -> search(tenant, collection, settings, embedded.value(), request).thenApply(CachedRetrieval::new))
+                  .thenApply(
+                      retrieval -> {
+                        clock.searchMs = Clock.since(searchStart);
+                        long answerStart = System.nanoTime();
+                        Answer answer = generator.answer(request.query(), retrieval.value().hits());
+                        clock.answerMs = Clock.since(answerStart);
+                        return new CachedAnswer(answer, retrieval.value().hits());
+                      });
+            });
+  }
+
+  private CompletionStage<List<ChunkHit>> search(
+      String tenant, String collection, CollectionSettings settings, Vector query, QueryRequest request) {
+    List<CompletableFuture<IndexShard.SearchResult>> parts = new ArrayList<>(settings.shards());
+    for (int shard = 0; shard < settings.shards(); shard++) {
+      parts.add(
+          sharding
+              .entityRefFor(IndexShard.ENTITY_KEY, IndexShard.entityId(tenant, collection, shard))
+              .<IndexShard.SearchResult>ask(
+                  replyTo -> new IndexShard.Search(query, request.k(), request.filter(), replyTo), askTimeout)
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              List<ChunkHit> all = new ArrayList<>();
+              for (CompletableFuture<IndexShard.SearchResult> part : parts) {
+                IndexShard.SearchResult result = part.join();
+                if (result.error() != null) {
+                  throw new RagmillException(RagmillException.Kind.CONFLICT, result.error());
+                }
+                all.addAll(result.hits());
+              }
+              all.sort(Comparator.comparingDouble((ChunkHit h) -> -h.score()));
+              return List.copyOf(all.subList(0, Math.min(request.k(), all.size())));
+            });
+  }
+}
