@@ -70,10 +70,13 @@ public final class ExtractiveAnswerGenerator implements AnswerGenerator {
       }
       scores.put(c, score);
     }
+    double best = scores.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
     List<Candidate> chosen =
         candidates.stream()
             .sorted(Comparator.comparingDouble((Candidate c) -> -scores.get(c)).thenComparingInt(Candidate::order))
             .limit(maxSentences)
+            // a sentence far weaker than the best one dilutes the answer more than it adds
+            .filter(c -> scores.get(c) >= 0.5 * best)
             .sorted(Comparator.comparingInt(Candidate::order))
             .toList();
     StringBuilder text = new StringBuilder();

@@ -1,5 +1,6 @@
 package io.ragmill.ingest;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.ragmill.api.RagmillException;
 import io.ragmill.collection.Collection;
 import io.ragmill.collection.CollectionSettings;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -83,7 +85,12 @@ public final class IngestionJob
     UNKNOWN,
     RUNNING,
     COMPLETED,
-    FAILED
+    FAILED;
+
+    @JsonValue
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   /** Progress of a job as callers see it. */

@@ -1,8 +1,10 @@
 package io.ragmill.query;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.ragmill.answer.Answer;
 import io.ragmill.index.ChunkHit;
 import java.util.List;
+import java.util.Locale;
 
 /** The answer, the chunks it came from, whether it was a cache hit, and where the time went. */
 public record QueryResult(
@@ -10,7 +12,12 @@ public record QueryResult(
 
   public enum CacheStatus {
     HIT,
-    MISS
+    MISS;
+
+    @JsonValue
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   /** Milliseconds per stage; stages that did not run (a cache hit) are zero. */

@@ -1,0 +1,191 @@
+package io.ragmill.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ragmill.api.RagmillException;
+import io.ragmill.collection.CollectionSettings;
+import io.ragmill.node.RagmillNode;
+import io.ragmill.query.QueryRequest;
+import io.ragmill.query.QueryResult;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * The /v1 API: collections, documents, jobs, queries and OpenAI-compatible embeddings. Routes only
+ * parse, validate and call the node's facades; errors become problem+json in {@link Problems}.
+ */
+final class ApiRoutes extends AllDirectives {
+  /** One tenant until API keys map callers to tenants; every key and id is already scoped by it. */
+  static final String DEFAULT_TENANT = "default";
+
+  private static final int MAX_EMBEDDING_INPUTS = 256;
+
+  private final RagmillNode node;
+  private final HttpSettings settings;
+  private final ObjectMapper mapper;
+  private final JsonBodies bodies;
+  private final Problems problems;
+
+  ApiRoutes(RagmillNode node, HttpSettings settings, ObjectMapper mapper, Problems problems) {
+    this.node = node;
+    this.settings = settings;
+    this.mapper = mapper;
+    this.bodies = new JsonBodies(mapper);
+    this.problems = problems;
+  }
+
+  Route route() {
+    return pathPrefix(
+        "v1",
+        () ->
+            concat(
+                pathPrefix("collections", () -> pathPrefix(segment(), this::collectionRoutes)),
+                path(segment("jobs").slash(segment()), jobId -> get(() -> respond(StatusCodes.OK, () -> node.ingestion().status(jobId)))),
+                path("embeddings", () -> post(() -> jsonBody(this::embeddings)))));
+  }
+
+  private Route collectionRoutes(String collection) {
+    return concat(
+        pathEnd(
+            () ->
+                concat(
+                    get(() -> respond(StatusCodes.OK, () -> node.collections().info(DEFAULT_TENANT, name(collection))
+                        .thenApply(info -> {
+                          if (!info.exists()) {
+                            throw RagmillException.notFound("collection '" + collection + "' does not exist");
+                          }
+                          return info;
+                        }))),
+                    put(() -> optionalJsonBody(body -> createCollection(collection, body))))),
+        path(
+            "documents",
+            () -> post(() -> parameterOptional("wait", wait -> jsonBody(body -> ingest(collection, body, wait))))),
+        path(
+            segment("documents").slash(segment()),
+            documentId ->
+                delete(() -> respond(StatusCodes.OK,
+                    () -> node.collections().deleteDocument(DEFAULT_TENANT, name(collection), documentId)))),
+        path("query", () -> post(() -> jsonBody(body -> query(collection, body)))));
+  }
+
+  private static String name(String collection) {
+    return JsonBodies.collectionName(collection);
+  }
+
+  private CompletionStage<HttpResponse> createCollection(String collection, Optional<JsonNode> body) {
+    CollectionSettings wanted = bodies.collectionSettings(body.orElse(null), node.ingestion().defaults());
+    return node.collections()
+        .create(DEFAULT_TENANT, name(collection), wanted, true)
+        .thenApply(info -> json(info.created() ? StatusCodes.CREATED : StatusCodes.OK, info));
+  }
+
+  private CompletionStage<HttpResponse> ingest(String collection, JsonNode body, Optional<String> wait) {
+    String name = name(collection);
+    boolean waitForIt = wait.map(w -> w.isEmpty() || w.equalsIgnoreCase("true")).orElse(false);
+    if (wait.isPresent() && !waitForIt && !wait.get().equalsIgnoreCase("false")) {
+      throw RagmillException.invalid("'wait' must be true or false, was '" + wait.get() + "'");
+    }
+    return node.ingestion()
+        .submit(DEFAULT_TENANT, name, bodies.documents(body))
+        .thenCompose(
+            accepted -> {
+              HttpResponse acceptedResponse =
+                  json(StatusCodes.ACCEPTED, accepted).addHeader(Location.create("/v1/jobs/" + accepted.jobId()));
+              if (!waitForIt) {
+                return CompletableFuture.completedFuture(acceptedResponse);
+              }
+              return node.ingestion()
+                  .awaitDone(accepted.jobId(), settings.waitTimeout())
+                  .handle(
+                      (done, error) ->
+                          done != null ? json(StatusCodes.OK, done)
+                              // still running after wait-timeout: the job goes on, poll its status
+                              : acceptedResponse);
+            });
+  }
+
+  private CompletionStage<HttpResponse> query(String collection, JsonNode body) {
+    QueryRequest request =
+        bodies.query(body, node.querySettings().defaultK(), node.indexSettings().maxK(), node.querySettings().maxQueryChars());
+    return node.queries()
+        .query(DEFAULT_TENANT, name(collection), request)
+        .thenApply(
+            result ->
+                json(StatusCodes.OK, result)
+                    .addHeader(RawHeader.create("X-Cache", result.cache() == QueryResult.CacheStatus.HIT ? "hit" : "miss")));
+  }
+
+  private CompletionStage<HttpResponse> embeddings(JsonNode body) {
+    List<String> texts = bodies.embeddingInput(body, MAX_EMBEDDING_INPUTS, node.querySettings().maxQueryChars() * 4);
+    if (!node.models().isLoaded()) {
+      throw RagmillException.unavailable("the embedding model is still loading", java.time.Duration.ofSeconds(2));
+    }
+    return node.embeddings()
+        .embedAll(texts)
+        .thenApply(
+            vectors -> {
+              ObjectNode out = mapper.createObjectNode();
+              out.put("object", "list");
+              ArrayNode data = out.putArray("data");
+              int tokens = 0;
+              for (int i = 0; i < vectors.size(); i++) {
+                ObjectNode item = data.addObject();
+                item.put("object", "embedding");
+                item.put("index", i);
+                ArrayNode values = item.putArray("embedding");
+                for (float v : vectors.get(i).values()) {
+                  values.add(v);
+                }
+                tokens += texts.get(i).split("\\s+").length;
+              }
+              out.put("model", node.embeddings().modelId());
+              out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+              return json(StatusCodes.OK, out);
+            });
+  }
+
+  private Route jsonBody(Function<JsonNode, CompletionStage<HttpResponse>> handler) {
+    return entity(Unmarshaller.entityToString(), body -> completeWithFuture(guard(() -> handler.apply(bodies.parse(body)))));
+  }
+
+  private Route optionalJsonBody(Function<Optional<JsonNode>, CompletionStage<HttpResponse>> handler) {
+    return entity(
+        Unmarshaller.entityToString(),
+        body -> completeWithFuture(guard(() -> handler.apply(body.isBlank() ? Optional.empty() : Optional.of(bodies.parse(body))))));
+  }
+
+  private Route respond(StatusCode status, Supplier<CompletionStage<?>> action) {
+    return completeWithFuture(guard(() -> action.get().thenApply(value -> json(status, value))));
+  }
+
+  /** Runs the handler and turns any failure, thrown or in the stage, into a problem response. */
+  private CompletionStage<HttpResponse> guard(Supplier<CompletionStage<HttpResponse>> handler) {
+    CompletionStage<HttpResponse> stage;
+    try {
+      stage = handler.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(problems.fromThrowable(e));
+    }
+    return stage.exceptionally(problems::fromThrowable);
+  }
+
+  private HttpResponse json(StatusCode status, Object value) {
+    return Json.response(mapper, status, value);
+  }
+}

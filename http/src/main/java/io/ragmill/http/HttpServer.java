@@ -1,0 +1,73 @@
+package io.ragmill.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ragmill.node.RagmillNode;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Binds the routes, with problem+json for every rejection and failure and an
+ * {@code X-Response-Time} header on every response; unbinds on coordinated shutdown.
+ */
+public final class HttpServer extends AllDirectives {
+  private final RagmillNode node;
+  private final HttpSettings settings;
+
+  public HttpServer(RagmillNode node, HttpSettings settings) {
+    this.node = node;
+    this.settings = settings;
+  }
+
+  public Route route() {
+    ObjectMapper mapper = Json.mapper();
+    Problems problems = new Problems(mapper);
+    Route api = new ApiRoutes(node, settings, mapper, problems).route();
+    Route health = new HealthRoutes(node, mapper).route();
+    return timed(
+        () ->
+            handleExceptions(
+                problems.exceptionHandler(),
+                () -> handleRejections(problems.rejectionHandler(), () -> concat(api, health))));
+  }
+
+  private Route timed(java.util.function.Supplier<Route> inner) {
+    return extractRequestContext(
+        ctx -> {
+          long start = System.nanoTime();
+          return mapResponse(
+              response ->
+                  response.addHeader(
+                      RawHeader.create(
+                          "X-Response-Time",
+                          String.format(Locale.ROOT, "%.3fms", (System.nanoTime() - start) / 1e6))),
+              inner);
+        });
+  }
+
+  public CompletionStage<ServerBinding> start() {
+    CompletionStage<ServerBinding> binding =
+        Http.get(node.system()).newServerAt(settings.host(), settings.port()).bind(route());
+    return binding.thenApply(
+        b -> {
+          CoordinatedShutdown.get(node.system())
+              .addTask(
+                  CoordinatedShutdown.PhaseServiceUnbind(),
+                  "http-unbind",
+                  () -> b.unbind().thenApply(ignored -> Done.getInstance()));
+          CoordinatedShutdown.get(node.system())
+              .addTask(
+                  CoordinatedShutdown.PhaseServiceRequestsDone(),
+                  "http-drain",
+                  () -> b.terminate(Duration.ofSeconds(10)).thenApply(ignored -> Done.getInstance()));
+          return b;
+        });
+  }
+}

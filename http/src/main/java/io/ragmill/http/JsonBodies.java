@@ -1,0 +1,276 @@
+package io.ragmill.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ragmill.api.RagmillException;
+import io.ragmill.collection.CollectionSettings;
+import io.ragmill.index.MetadataFilter;
+import io.ragmill.ingest.SourceDocument;
+import io.ragmill.query.QueryRequest;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Reads request bodies into engine types, checking every field; a bad one is a 400 that names it.
+ * Unknown fields are refused too, so a typo ("querry") is reported instead of silently ignored.
+ */
+final class JsonBodies {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final int MAX_ID_CHARS = 512;
+
+  private final ObjectMapper mapper;
+
+  JsonBodies(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  JsonNode parse(String body) {
+    if (body.isBlank()) {
+      throw RagmillException.invalid("the request body is empty; send a JSON object");
+    }
+    try {
+      return mapper.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw RagmillException.invalid(
+          "the request body is not valid JSON: " + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr()
+              + ", column " + e.getLocation().getColumnNr() + ")");
+    }
+  }
+
+  static String collectionName(String name) {
+    if (!NAME.matcher(name).matches()) {
+      throw RagmillException.invalid(
+          "collection name '" + name + "' must be 1-128 characters of letters, digits, '.', '_' or '-', "
+              + "starting with a letter or digit");
+    }
+    return name;
+  }
+
+  List<SourceDocument> documents(JsonNode root) {
+    JsonNode list = root;
+    if (root.isObject() && root.has("documents")) {
+      onlyFields(root, "request", Set.of("documents"));
+      list = root.get("documents");
+      if (!list.isArray()) {
+        throw RagmillException.invalid("'documents' must be an array of documents");
+      }
+    }
+    List<SourceDocument> out = new ArrayList<>();
+    if (list.isArray()) {
+      for (int i = 0; i < list.size(); i++) {
+        out.add(document(list.get(i), "documents[" + i + "]"));
+      }
+    } else if (list.isObject()) {
+      out.add(document(list, "document"));
+    } else {
+      throw RagmillException.invalid("send a document object, an array of them, or {\"documents\": [...]}");
+    }
+    return out;
+  }
+
+  private SourceDocument document(JsonNode node, String where) {
+    if (!node.isObject()) {
+      throw RagmillException.invalid(where + " must be an object with 'id' and one of 'text', 'markdown', 'html'");
+    }
+    onlyFields(node, where, Set.of("id", "text", "markdown", "html", "metadata"));
+    String id;
+    if (node.hasNonNull("id")) {
+      JsonNode idNode = node.get("id");
+      if (!idNode.isTextual() && !idNode.isIntegralNumber()) {
+        throw RagmillException.invalid(where + ".id must be a string");
+      }
+      id = idNode.asText();
+      if (id.isBlank() || id.length() > MAX_ID_CHARS) {
+        throw RagmillException.invalid(where + ".id must be 1-" + MAX_ID_CHARS + " characters and not blank");
+      }
+    } else {
+      id = UUID.randomUUID().toString();
+    }
+    SourceDocument.Format format = null;
+    String content = null;
+    for (SourceDocument.Format f : SourceDocument.Format.values()) {
+      String field = f.name().toLowerCase(Locale.ROOT);
+      if (node.has(field)) {
+        if (format != null) {
+          throw RagmillException.invalid(where + " must have exactly one of 'text', 'markdown', 'html', not several");
+        }
+        JsonNode value = node.get(field);
+        if (!value.isTextual() || value.asText().isBlank()) {
+          throw RagmillException.invalid(where + "." + field + " must be a non-empty string");
+        }
+        format = f;
+        content = value.asText();
+      }
+    }
+    if (format == null) {
+      throw RagmillException.invalid(where + " needs one of 'text', 'markdown' or 'html'");
+    }
+    return new SourceDocument(id, format, content, metadata(node.get("metadata"), where + ".metadata"));
+  }
+
+  private static Map<String, String> metadata(JsonNode node, String where) {
+    if (node == null || node.isNull()) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      throw RagmillException.invalid(where + " must be an object of string, number or boolean values");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+        throw RagmillException.invalid(where + "." + e.getKey() + " must be a string, number or boolean");
+      }
+      out.put(e.getKey(), e.getValue().asText());
+    }
+    return Map.copyOf(out);
+  }
+
+  QueryRequest query(JsonNode root, int defaultK, int maxK, int maxQueryChars) {
+    if (!root.isObject()) {
+      throw RagmillException.invalid("send a JSON object: {\"query\": \"...\", \"k\": 5, \"filter\": {...}}");
+    }
+    onlyFields(root, "request", Set.of("query", "k", "filter"));
+    JsonNode q = root.get("query");
+    if (q == null || q.isNull()) {
+      throw RagmillException.invalid("'query' is required");
+    }
+    if (!q.isTextual() || q.asText().isBlank()) {
+      throw RagmillException.invalid("'query' must be a non-empty string");
+    }
+    if (q.asText().length() > maxQueryChars) {
+      throw RagmillException.invalid(
+          "'query' has " + q.asText().length() + " characters, more than the limit of " + maxQueryChars);
+    }
+    int k = defaultK;
+    if (root.hasNonNull("k")) {
+      JsonNode kNode = root.get("k");
+      if (!kNode.canConvertToInt() || !kNode.isIntegralNumber()) {
+        throw RagmillException.invalid("'k' must be a whole number between 1 and " + maxK);
+      }
+      k = kNode.asInt();
+      if (k < 1 || k > maxK) {
+        throw RagmillException.invalid("'k' must be between 1 and " + maxK + ", was " + k);
+      }
+    }
+    return new QueryRequest(q.asText(), k, filter(root.get("filter")));
+  }
+
+  private static MetadataFilter filter(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return MetadataFilter.NONE;
+    }
+    if (!node.isObject()) {
+      throw RagmillException.invalid("'filter' must be an object: {\"key\": \"value\"} or {\"key\": [\"a\", \"b\"]}");
+    }
+    Map<String, List<String>> anyOf = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      List<String> values = new ArrayList<>();
+      JsonNode v = e.getValue();
+      if (v.isArray() && !v.isEmpty()) {
+        for (JsonNode item : v) {
+          if (!item.isValueNode() || item.isNull()) {
+            throw RagmillException.invalid("filter." + e.getKey() + " must hold strings, numbers or booleans");
+          }
+          values.add(item.asText());
+        }
+      } else if (v.isValueNode() && !v.isNull()) {
+        values.add(v.asText());
+      } else {
+        throw RagmillException.invalid("filter." + e.getKey() + " must be a value or a non-empty array of values");
+      }
+      anyOf.put(e.getKey(), List.copyOf(values));
+    }
+    return new MetadataFilter(anyOf);
+  }
+
+  CollectionSettings collectionSettings(JsonNode root, CollectionSettings defaults) {
+    if (root == null || root.isNull()) {
+      return defaults;
+    }
+    if (!root.isObject()) {
+      throw RagmillException.invalid("send a JSON object of collection settings");
+    }
+    onlyFields(root, "request", Set.of("chunkSize", "chunkOverlap", "chunkUnit", "shards"));
+    int chunkSize = intField(root, "chunkSize", defaults.chunkSize());
+    int overlap = intField(root, "chunkOverlap", Math.min(defaults.chunkOverlap(), chunkSize / 2));
+    int shards = intField(root, "shards", defaults.shards());
+    CollectionSettings.ChunkUnit unit = defaults.chunkUnit();
+    if (root.hasNonNull("chunkUnit")) {
+      String u = root.get("chunkUnit").asText().toUpperCase(Locale.ROOT);
+      try {
+        unit = CollectionSettings.ChunkUnit.valueOf(u);
+      } catch (IllegalArgumentException e) {
+        throw RagmillException.invalid("'chunkUnit' must be 'chars' or 'words', was '" + root.get("chunkUnit").asText() + "'");
+      }
+    }
+    try {
+      return new CollectionSettings(chunkSize, overlap, unit, shards, defaults.modelId());
+    } catch (IllegalArgumentException e) {
+      throw RagmillException.invalid(e.getMessage());
+    }
+  }
+
+  /** OpenAI's embeddings input: a string or an array of strings. */
+  List<String> embeddingInput(JsonNode root, int maxInputs, int maxChars) {
+    if (!root.isObject()) {
+      throw RagmillException.invalid("send {\"input\": \"text\" | [\"text\", ...], \"model\": \"...\"}");
+    }
+    onlyFields(root, "request", Set.of("input", "model", "encoding_format", "user", "dimensions"));
+    JsonNode input = root.get("input");
+    List<String> texts = new ArrayList<>();
+    if (input != null && input.isTextual()) {
+      texts.add(input.asText());
+    } else if (input != null && input.isArray()) {
+      for (JsonNode item : input) {
+        if (!item.isTextual()) {
+          throw RagmillException.invalid("'input' must be a string or an array of strings");
+        }
+        texts.add(item.asText());
+      }
+    } else {
+      throw RagmillException.invalid("'input' is required: a string or an array of strings");
+    }
+    if (texts.isEmpty() || texts.size() > maxInputs) {
+      throw RagmillException.invalid("'input' must hold 1 to " + maxInputs + " texts, got " + texts.size());
+    }
+    for (String t : texts) {
+      if (t.isEmpty() || t.length() > maxChars) {
+        throw RagmillException.invalid("each input must be 1 to " + maxChars + " characters");
+      }
+    }
+    if (root.hasNonNull("encoding_format") && !root.get("encoding_format").asText().equals("float")) {
+      throw RagmillException.invalid("only encoding_format 'float' is supported");
+    }
+    return texts;
+  }
+
+  private static int intField(JsonNode root, String field, int fallback) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return fallback;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+      throw RagmillException.invalid("'" + field + "' must be a whole number");
+    }
+    return node.asInt();
+  }
+
+  private static void onlyFields(JsonNode node, String where, Set<String> allowed) {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!allowed.contains(name)) {
+        throw RagmillException.invalid(where + " has an unknown field '" + name + "'; allowed: " + new java.util.TreeSet<>(allowed));
+      }
+    }
+  }
+}

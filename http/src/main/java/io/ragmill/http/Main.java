@@ -1,0 +1,38 @@
+package io.ragmill.http;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.ragmill.node.RagmillNode;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code ragmill serve}: starts a node and its HTTP server. Only wiring. */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length == 0 ? "serve" : args[0];
+    if (!command.equals("serve")) {
+      System.err.println("usage: ragmill serve   (configure with -Dconfig.file=cluster-config/<profile>.conf)");
+      System.exit(2);
+    }
+    Config config = ConfigFactory.load();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ragmill", config);
+    try {
+      RagmillNode node = RagmillNode.start(system);
+      HttpSettings settings = HttpSettings.fromConfig(config);
+      ServerBinding binding = new HttpServer(node, settings).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      log.info("Ragmill serving HTTP on {} (model {} loading in the background)", binding.localAddress(), node.models().modelId());
+    } catch (Exception e) {
+      log.error("Ragmill failed to start: {}", e.getMessage(), e);
+      system.terminate();
+      throw e;
+    }
+  }
+}
