@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * Picks the sentences of the top chunks that best match the question: question words found in the
  * sentence, weighted by how rare they are among the candidate sentences, plus the chunk's own
- * retrieval score. The chosen sentences are returned in the order of their chunks, each cited.
+ * retrieval score. The chosen sentences are returned best first, each cited.
  */
 public final class ExtractiveAnswerGenerator implements AnswerGenerator {
   private static final Set<String> STOPWORDS =
@@ -77,7 +77,6 @@ public final class ExtractiveAnswerGenerator implements AnswerGenerator {
             .limit(maxSentences)
             // a sentence far weaker than the best one dilutes the answer more than it adds
             .filter(c -> scores.get(c) >= 0.5 * best)
-            .sorted(Comparator.comparingInt(Candidate::order))
             .toList();
     StringBuilder text = new StringBuilder();
     List<Answer.Citation> citations = new ArrayList<>();

@@ -15,8 +15,8 @@ public record CollectionSettings(int chunkSize, int chunkOverlap, ChunkUnit chun
   }
 
   public CollectionSettings {
-    if (chunkSize < 16 || chunkSize > 100_000) {
-      throw new IllegalArgumentException("chunkSize must be between 16 and 100000, was " + chunkSize);
+    if (chunkSize < 4 || chunkSize > 100_000) {
+      throw new IllegalArgumentException("chunkSize must be between 4 and 100000, was " + chunkSize);
     }
     if (chunkOverlap < 0 || chunkOverlap >= chunkSize) {
       throw new IllegalArgumentException(

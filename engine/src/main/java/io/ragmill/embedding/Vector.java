@@ -12,7 +12,7 @@ import java.util.Arrays;
  */
 public record Vector(float[] values) {
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static Vector fromBytes(byte[] packed) {
     if (packed.length % Float.BYTES != 0) {
       throw new IllegalArgumentException("packed vector length must be a multiple of 4, was " + packed.length);

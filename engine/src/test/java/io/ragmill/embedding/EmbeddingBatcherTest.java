@@ -1,0 +1,165 @@
+package io.ragmill.embedding;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
+import io.ragmill.testing.RecordingEmbedder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class EmbeddingBatcherTest {
+  private static ActorTestKit testKit;
+  private static ManualTime manualTime;
+  private static ExecutorService inference;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create(ManualTime.config());
+    manualTime = ManualTime.get(testKit.system());
+    inference = Executors.newCachedThreadPool();
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+    inference.shutdownNow();
+  }
+
+  private static BatcherSettings settings(int maxBatch, int maxInFlight, int maxPending) {
+    return new BatcherSettings(1, maxBatch, 10_000, maxInFlight, Duration.ofMillis(5), maxPending);
+  }
+
+  private ActorRef<EmbeddingBatcher.Command> batcher(BatcherSettings settings, RecordingEmbedder embedder) {
+    return testKit.spawn(
+        EmbeddingBatcher.create(settings, CompletableFuture.completedFuture(embedder), inference));
+  }
+
+  private static void embed(ActorRef<EmbeddingBatcher.Command> batcher, TestProbe<EmbeddingBatcher.Reply> probe, String... texts) {
+    batcher.tell(new EmbeddingBatcher.Embed(List.of(texts), probe.getRef()));
+  }
+
+  @Test
+  void dispatchesAtOnceWhenTheModelIsIdle() {
+    RecordingEmbedder embedder = RecordingEmbedder.open();
+    var batcher = batcher(settings(8, 1, 100), embedder);
+    TestProbe<EmbeddingBatcher.Reply> probe = testKit.createTestProbe();
+    embed(batcher, probe, "alpha");
+    // no manual time passes: an idle model adds no wait
+    var reply = assertInstanceOf(EmbeddingBatcher.Embedded.class, probe.receiveMessage(Duration.ofSeconds(3)));
+    assertEquals(1, reply.vectors().size());
+    assertEquals(new HashingEmbedder(64).embed(List.of("alpha")).get(0), reply.vectors().get(0));
+  }
+
+  @Test
+  void batchesConcurrentRequestsUpToMaxSize() {
+    RecordingEmbedder embedder = RecordingEmbedder.gated();
+    var batcher = batcher(settings(4, 1, 100), embedder);
+    List<TestProbe<EmbeddingBatcher.Reply>> probes = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      TestProbe<EmbeddingBatcher.Reply> probe = testKit.createTestProbe();
+      probes.add(probe);
+      embed(batcher, probe, "text " + i);
+    }
+    embedder.release(100);
+    for (TestProbe<EmbeddingBatcher.Reply> probe : probes) {
+      assertInstanceOf(EmbeddingBatcher.Embedded.class, probe.receiveMessage(Duration.ofSeconds(3)));
+    }
+    // the first text went alone to the idle model; the ten that queued behind it went 4, 4, 2
+    assertEquals(List.of(1, 4, 4, 2), embedder.batches().stream().map(List::size).toList());
+  }
+
+  @Test
+  void embedsIdenticalTextsOnceInABatch() {
+    RecordingEmbedder embedder = RecordingEmbedder.gated();
+    var batcher = batcher(settings(8, 1, 100), embedder);
+    TestProbe<EmbeddingBatcher.Reply> first = testKit.createTestProbe();
+    embed(batcher, first, "busy");
+    List<TestProbe<EmbeddingBatcher.Reply>> probes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      TestProbe<EmbeddingBatcher.Reply> probe = testKit.createTestProbe();
+      probes.add(probe);
+      embed(batcher, probe, "same question");
+    }
+    embedder.release(10);
+    first.receiveMessage(Duration.ofSeconds(3));
+    Vector expected = new HashingEmbedder(64).embed(List.of("same question")).get(0);
+    for (TestProbe<EmbeddingBatcher.Reply> probe : probes) {
+      var reply = assertInstanceOf(EmbeddingBatcher.Embedded.class, probe.receiveMessage(Duration.ofSeconds(3)));
+      assertEquals(expected, reply.vectors().get(0));
+    }
+    assertEquals(List.of(List.of("busy"), List.of("same question")), embedder.batches());
+  }
+
+  @Test
+  void rejectsWhenQueueIsFull() {
+    RecordingEmbedder embedder = RecordingEmbedder.gated();
+    var batcher = batcher(settings(8, 1, 3), embedder);
+    TestProbe<EmbeddingBatcher.Reply> probe = testKit.createTestProbe();
+    embed(batcher, probe, "running");
+    embed(batcher, probe, "a", "b", "c");
+    embed(batcher, probe, "d");
+    var rejected = assertInstanceOf(EmbeddingBatcher.Overloaded.class, probe.receiveMessage(Duration.ofSeconds(3)));
+    assertEquals(3, rejected.pending());
+    assertEquals(3, rejected.limit());
+    embedder.release(10);
+    assertInstanceOf(EmbeddingBatcher.Embedded.class, probe.receiveMessage(Duration.ofSeconds(3)));
+    var queued = assertInstanceOf(EmbeddingBatcher.Embedded.class, probe.receiveMessage(Duration.ofSeconds(3)));
+    assertEquals(3, queued.vectors().size());
+  }
+
+  @Test
+  void secondBatchWaitsUpToMaxWaitWhileOneRuns() {
+    RecordingEmbedder embedder = RecordingEmbedder.gated();
+    var batcher = batcher(settings(8, 2, 100), embedder);
+    TestProbe<EmbeddingBatcher.Reply> probe = testKit.createTestProbe();
+    embed(batcher, probe, "first");
+    embed(batcher, probe, "second");
+    embed(batcher, probe, "third");
+    probe.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(1, embedder.batches().size());
+    // max-wait (5 ms of manual time) closes the second batch with both waiting texts in it
+    manualTime.timePasses(Duration.ofMillis(5));
+    embedder.release(10);
+    probe.receiveSeveralMessages(3, Duration.ofSeconds(3));
+    assertEquals(List.of(List.of("first"), List.of("second", "third")), embedder.batches());
+  }
+
+  @Test
+  void reportsAFailingModelToEveryWaitingCaller() {
+    Embedder broken =
+        new Embedder() {
+          @Override
+          public String modelId() {
+            return "broken";
+          }
+
+          @Override
+          public int dimension() {
+            return 4;
+          }
+
+          @Override
+          public List<Vector> embed(List<String> texts) {
+            throw new IllegalStateException("model crashed");
+          }
+        };
+    var batcher =
+        testKit.spawn(EmbeddingBatcher.create(settings(8, 1, 100), CompletableFuture.completedFuture(broken), inference));
+    TestProbe<EmbeddingBatcher.Reply> probe = testKit.createTestProbe();
+    embed(batcher, probe, "x", "y");
+    var failed = assertInstanceOf(EmbeddingBatcher.Failed.class, probe.receiveMessage(Duration.ofSeconds(3)));
+    assertEquals(true, failed.reason().contains("model crashed"));
+  }
+}

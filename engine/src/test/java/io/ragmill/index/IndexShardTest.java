@@ -1,0 +1,141 @@
+package io.ragmill.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.ragmill.embedding.HashingEmbedder;
+import io.ragmill.embedding.Vector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class IndexShardTest {
+  private static ActorTestKit testKit;
+  private static final HashingEmbedder EMBEDDER = new HashingEmbedder(64);
+
+  private EventSourcedBehaviorTestKit<IndexShard.Command, IndexShard.Event, VectorMatrix> shard;
+
+  @BeforeAll
+  static void start() {
+    testKit =
+        ActorTestKit.create(
+            EventSourcedBehaviorTestKit.config()
+                .withFallback(
+                    ConfigFactory.parseString(
+                        "pekko.actor.serialization-bindings { \"io.ragmill.persistence.CborSerializable\" = jackson-cbor }\n"
+                            + "pekko.serialization.jackson.allowed-class-prefix = [\"io.ragmill.\"]"))
+                .withFallback(ConfigFactory.load()));
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void create() {
+    shard =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            IndexShard.create(PersistenceId.ofUniqueId("shard-" + System.nanoTime()), new IndexSettings(1, 3, 100)),
+            // the matrix is snapshotted through its adapter, not serialized as itself
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+  }
+
+  private static IndexedChunk chunk(int n, String text, Map<String, String> metadata) {
+    return new IndexedChunk(n, text, metadata, EMBEDDER.embed(List.of(text)).get(0));
+  }
+
+  private void index(String doc, String... texts) {
+    List<IndexedChunk> chunks = new ArrayList<>();
+    for (int i = 0; i < texts.length; i++) {
+      chunks.add(chunk(i, texts[i], Map.of("doc", doc)));
+    }
+    var result = shard.<Done>runCommand(replyTo -> new IndexShard.IndexDocument(doc, chunks, replyTo));
+    assertEquals(Done.getInstance(), result.reply());
+  }
+
+  private List<ChunkHit> search(String query, int k, MetadataFilter filter) {
+    Vector q = EMBEDDER.embed(List.of(query)).get(0);
+    return shard.<IndexShard.SearchResult>runCommand(replyTo -> new IndexShard.Search(q, k, filter, replyTo)).reply().hits();
+  }
+
+  @Test
+  void ranksTheClosestChunkFirst() {
+    index("cats", "cats purr and sleep all day");
+    index("rockets", "rockets burn fuel to reach orbit");
+    index("bread", "bread rises when yeast ferments the dough");
+    List<ChunkHit> hits = search("how do rockets reach orbit", 2, MetadataFilter.NONE);
+    assertEquals(2, hits.size());
+    assertEquals("rockets", hits.get(0).documentId());
+    assertTrue(hits.get(0).score() > hits.get(1).score());
+  }
+
+  @Test
+  void filtersOnMetadata() {
+    index("a", "shared words about storage engines");
+    index("b", "shared words about storage engines");
+    List<ChunkHit> hits = search("storage engines", 5, new MetadataFilter(Map.of("doc", List.of("b"))));
+    assertEquals(List.of("b"), hits.stream().map(ChunkHit::documentId).toList());
+  }
+
+  @Test
+  void reindexingADocumentReplacesItsChunks() {
+    index("doc", "old text about llamas", "more about llamas");
+    index("doc", "new text about penguins");
+    var stats = shard.<IndexShard.ShardStats>runCommand(IndexShard.GetStats::new).reply();
+    assertEquals(new IndexShard.ShardStats(1, 1), stats);
+    assertEquals("new text about penguins", search("llamas", 5, MetadataFilter.NONE).get(0).text());
+  }
+
+  @Test
+  void removedDocumentsAreNotFound() {
+    index("gone", "ephemeral words");
+    index("kept", "durable words");
+    var removed = shard.<IndexShard.Removed>runCommand(replyTo -> new IndexShard.RemoveDocument("gone", replyTo));
+    assertTrue(removed.reply().existed());
+    assertEquals(List.of("kept"), search("words", 5, MetadataFilter.NONE).stream().map(ChunkHit::documentId).toList());
+    var again = shard.<IndexShard.Removed>runCommand(replyTo -> new IndexShard.RemoveDocument("gone", replyTo));
+    assertEquals(false, again.reply().existed());
+    assertTrue(again.events().isEmpty());
+  }
+
+  @Test
+  void recoversItsChunksAfterRestart() {
+    for (int i = 0; i < 10; i++) {
+      // snapshot-every is 3: recovery goes through snapshots and the events after them
+      index("doc-" + i, "document number " + i + " talks about topic " + i);
+    }
+    shard.<IndexShard.Removed>runCommand(replyTo -> new IndexShard.RemoveDocument("doc-4", replyTo));
+    List<ChunkHit> before = search("topic 7", 3, MetadataFilter.NONE);
+    shard.restart();
+    assertEquals(new IndexShard.ShardStats(9, 9), shard.<IndexShard.ShardStats>runCommand(IndexShard.GetStats::new).reply());
+    assertEquals(before, search("topic 7", 3, MetadataFilter.NONE));
+  }
+
+  @Test
+  void reportsADimensionMismatchInsteadOfFailing() {
+    index("doc", "some text");
+    Vector wrong = Vector.normalized(new float[] {1, 0, 0});
+    var result =
+        shard.<IndexShard.SearchResult>runCommand(replyTo -> new IndexShard.Search(wrong, 3, MetadataFilter.NONE, replyTo)).reply();
+    assertTrue(result.error().contains("dimension"));
+  }
+
+  @Test
+  void vectorsSurviveTheirPackedForm() {
+    Vector v = EMBEDDER.embed(List.of("round trip")).get(0);
+    assertEquals(v, Vector.fromBytes(v.toBytes()));
+    assertEquals(64 * 4, v.toBytes().length);
+  }
+
+}

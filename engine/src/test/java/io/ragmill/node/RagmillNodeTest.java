@@ -1,0 +1,189 @@
+package io.ragmill.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import io.ragmill.api.RagmillException;
+import io.ragmill.index.ChunkHit;
+import io.ragmill.index.MetadataFilter;
+import io.ragmill.ingest.IngestionJob;
+import io.ragmill.ingest.SourceDocument;
+import io.ragmill.query.QueryRequest;
+import io.ragmill.query.QueryResult;
+import io.ragmill.testing.RecordingEmbedder;
+import io.ragmill.testing.TestNode;
+import io.ragmill.testing.TestNodes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** One real node (cluster of one, sharding, H2 or PostgreSQL journal) driven through its facades. */
+class RagmillNodeTest {
+  private static final String TENANT = "t1";
+  private Path dataDir;
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void dataDir() throws Exception {
+    dataDir = Files.createTempDirectory("ragmill-node-test");
+  }
+
+  @AfterEach
+  void stopNodes() {
+    nodes.forEach(TestNode::close);
+  }
+
+  private TestNode start(Config config, RecordingEmbedder embedder) {
+    TestNode node = new TestNode(config, embedder);
+    nodes.add(node);
+    return node;
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    return stage.toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+  }
+
+  private static SourceDocument doc(String id, String text) {
+    return new SourceDocument(id, SourceDocument.Format.TEXT, text, Map.of("source", id));
+  }
+
+  private static IngestionJob.Status ingest(RagmillNode node, String collection, SourceDocument... docs) {
+    IngestionJob.Status accepted = await(node.ingestion().submit(TENANT, collection, List.of(docs)));
+    IngestionJob.Status done = await(node.ingestion().awaitDone(accepted.jobId(), Duration.ofSeconds(30)));
+    assertEquals(IngestionJob.Phase.COMPLETED, done.phase(), "job " + done);
+    return done;
+  }
+
+  private static QueryResult query(RagmillNode node, String collection, String question) {
+    return await(node.queries().query(TENANT, collection, new QueryRequest(question, 3, MetadataFilter.NONE)));
+  }
+
+  @Test
+  void answerMissesAfterIngestBumpsGeneration() {
+    RagmillNode node = start(TestNodes.h2(dataDir, ""), RecordingEmbedder.open()).node();
+    ingest(node, "kb", doc("llamas", "Llamas are domesticated camelids from South America."));
+    QueryResult first = query(node, "kb", "where do llamas come from");
+    assertEquals(QueryResult.CacheStatus.MISS, first.cache());
+    assertEquals("llamas", first.chunks().get(0).documentId());
+    QueryResult second = query(node, "kb", "Where do  llamas come from");
+    assertEquals(QueryResult.CacheStatus.HIT, second.cache());
+    assertEquals(first.generation(), second.generation());
+
+    ingest(node, "kb", doc("alpacas", "Alpacas come from the Andes, like llamas, and grow fine fleece."));
+    QueryResult third = query(node, "kb", "where do llamas come from");
+    assertEquals(QueryResult.CacheStatus.MISS, third.cache());
+    assertEquals(first.generation() + 1, third.generation());
+    assertTrue(third.chunks().stream().anyMatch(h -> h.documentId().equals("alpacas")));
+  }
+
+  @Test
+  void reingestingADocumentReplacesItsChunksAndDeleteRemovesIt() {
+    RagmillNode node = start(TestNodes.h2(dataDir, ""), RecordingEmbedder.open()).node();
+    ingest(node, "kb", doc("policy", "Refunds take thirty days."), doc("other", "Shipping is free on weekends."));
+    assertTrue(query(node, "kb", "refunds").answer().text().contains("thirty"));
+    ingest(node, "kb", doc("policy", "Refunds take five days."));
+    QueryResult updated = query(node, "kb", "refunds");
+    assertTrue(updated.answer().text().contains("five"), updated.answer().text());
+    assertEquals(1, updated.chunks().stream().filter(h -> h.documentId().equals("policy")).count());
+
+    var deleted = await(node.collections().deleteDocument(TENANT, "kb", "policy"));
+    assertEquals(updated.generation() + 1, deleted.generation());
+    QueryResult after = query(node, "kb", "refunds");
+    assertEquals(QueryResult.CacheStatus.MISS, after.cache());
+    assertTrue(after.chunks().stream().noneMatch(h -> h.documentId().equals("policy")));
+    var missing = assertThrows(CompletionException.class, () -> await(node.collections().deleteDocument(TENANT, "kb", "policy")));
+    assertEquals(RagmillException.Kind.NOT_FOUND, RagmillException.find(missing).orElseThrow().kind());
+  }
+
+  @Test
+  void concurrentIdenticalQueriesComputeOnce() {
+    RecordingEmbedder embedder = RecordingEmbedder.open();
+    RagmillNode node = start(TestNodes.h2(dataDir, ""), embedder).node();
+    ingest(node, "kb", doc("a", "Single flight merges concurrent misses."));
+    int before = embedder.texts();
+    List<CompletableFuture<QueryResult>> all = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(node.queries().query(TENANT, "kb", new QueryRequest("what merges misses", 3, MetadataFilter.NONE)).toCompletableFuture());
+    }
+    all.forEach(f -> f.orTimeout(30, TimeUnit.SECONDS).join());
+    assertEquals(1, embedder.texts() - before, "the model embedded the question more than once");
+    assertEquals(1, all.stream().filter(f -> f.join().cache() == QueryResult.CacheStatus.MISS).count());
+  }
+
+  @Test
+  void filtersAndUnknownCollections() {
+    RagmillNode node = start(TestNodes.h2(dataDir, ""), RecordingEmbedder.open()).node();
+    ingest(node, "kb", doc("x", "Same words in both."), doc("y", "Same words in both."));
+    QueryResult filtered =
+        await(node.queries().query(TENANT, "kb", new QueryRequest("same words", 5, new MetadataFilter(Map.of("source", List.of("y"))))));
+    assertEquals(List.of("y"), filtered.chunks().stream().map(ChunkHit::documentId).toList());
+    var error = assertThrows(CompletionException.class, () -> query(node, "nope", "anything"));
+    assertEquals(RagmillException.Kind.NOT_FOUND, RagmillException.find(error).orElseThrow().kind());
+    // another tenant does not see this tenant's collection
+    var otherTenant =
+        assertThrows(CompletionException.class,
+            () -> await(node.queries().query("t2", "kb", new QueryRequest("same words", 5, MetadataFilter.NONE))));
+    assertEquals(RagmillException.Kind.NOT_FOUND, RagmillException.find(otherTenant).orElseThrow().kind());
+  }
+
+  @Test
+  void aJobRunningWhenTheNodeDiedResumesOnRestart() {
+    RecordingEmbedder stuck = RecordingEmbedder.gated();
+    TestNode first = start(TestNodes.h2(dataDir, ""), stuck);
+    IngestionJob.Status accepted =
+        await(first.node().ingestion().submit(TENANT, "kb", List.of(doc("survivor", "Acknowledged documents are never lost."))));
+    assertEquals(IngestionJob.Phase.RUNNING, accepted.phase());
+    first.close();
+    nodes.remove(first);
+    stuck.release(100);
+
+    RecordingEmbedder working = RecordingEmbedder.open();
+    RagmillNode second = start(TestNodes.h2(dataDir, ""), working).node();
+    // nobody asks for the job: sharding remembers it and starts it with the node
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> working.texts() > 0);
+    IngestionJob.Status done = await(second.ingestion().awaitDone(accepted.jobId(), Duration.ofSeconds(30)));
+    assertEquals(IngestionJob.Phase.COMPLETED, done.phase());
+    assertEquals("survivor", query(second, "kb", "are documents lost").chunks().get(0).documentId());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void dataSurvivesARestartOnTheSameJournal(String journal) {
+    String collection = "restart-" + UUID.randomUUID().toString().substring(0, 8);
+    Config config = journal.equals("h2") ? TestNodes.h2(dataDir, "") : TestNodes.postgres(dataDir, "");
+    TestNode first = start(config, RecordingEmbedder.open());
+    List<SourceDocument> docs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      docs.add(doc("doc-" + i, "Document " + i + " describes widget model W" + i + " in detail."));
+    }
+    ingest(first.node(), collection, docs.toArray(SourceDocument[]::new));
+    QueryResult before = query(first.node(), collection, "widget model W17");
+    first.close();
+    nodes.remove(first);
+
+    TestNode second = start(config, RecordingEmbedder.open());
+    QueryResult after = query(second.node(), collection, "widget model W17");
+    assertEquals(QueryResult.CacheStatus.MISS, after.cache(), "the cache is memory only");
+    assertEquals(before.generation(), after.generation());
+    assertEquals(before.chunks(), after.chunks());
+    var info = await(second.node().collections().info(TENANT, collection));
+    assertEquals(40, info.documents());
+  }
+}

@@ -1,0 +1,46 @@
+package io.ragmill.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+
+/**
+ * Configurations for nodes started by tests: the real node settings (ragmill-node.conf), a random
+ * remoting port, the journal in an H2 file under the given folder (or PostgreSQL on localhost), and
+ * the hashing embedder unless a test asks for the model.
+ */
+public final class TestNodes {
+  private TestNodes() {}
+
+  public static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+  public static Config h2(Path dataDir, String overrides) {
+    return build(
+        "ragmill.data-dir = \"" + dataDir.toAbsolutePath().toString().replace("\\", "/") + "\"\n" + overrides);
+  }
+
+  public static Config postgres(Path dataDir, String overrides) {
+    return build(
+        "ragmill.data-dir = \"" + dataDir.toAbsolutePath().toString().replace("\\", "/") + "\"\n"
+            + "ragmill.persistence.dialect = postgres\n"
+            + "pekko-persistence-jdbc.shared-databases.slick {\n"
+            + "  profile = \"slick.jdbc.PostgresProfile$\"\n"
+            + "  db { url = \"" + POSTGRES_URL + "\", user = \"postgres\", password = \"\", driver = \"org.postgresql.Driver\" }\n"
+            + "}\n"
+            + overrides);
+  }
+
+  private static Config build(String overrides) {
+    return ConfigFactory.parseString(
+            overrides + "\n"
+                + "ragmill.embedding.model = hashing\n"
+                + "pekko.remote.artery.canonical { hostname = 127.0.0.1, port = 0 }\n"
+                + "pekko.coordinated-shutdown.exit-jvm = off\n"
+                + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n"
+                + "pekko.loglevel = WARNING\n"
+                + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n")
+        .withFallback(ConfigFactory.parseResources("ragmill-node.conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+  }
+}
