@@ -161,13 +161,18 @@ final class ApiRoutes extends AllDirectives {
   }
 
   private Route jsonBody(Function<JsonNode, CompletionStage<HttpResponse>> handler) {
-    return entity(Unmarshaller.entityToString(), body -> completeWithFuture(guard(() -> handler.apply(bodies.parse(body)))));
+    return withSizeLimit(
+        settings.maxBodyBytes(),
+        () -> entity(Unmarshaller.entityToString(), body -> completeWithFuture(guard(() -> handler.apply(bodies.parse(body))))));
   }
 
   private Route optionalJsonBody(Function<Optional<JsonNode>, CompletionStage<HttpResponse>> handler) {
-    return entity(
-        Unmarshaller.entityToString(),
-        body -> completeWithFuture(guard(() -> handler.apply(body.isBlank() ? Optional.empty() : Optional.of(bodies.parse(body))))));
+    return withSizeLimit(
+        settings.maxBodyBytes(),
+        () -> entity(
+            Unmarshaller.entityToString(),
+            body -> completeWithFuture(
+                guard(() -> handler.apply(body.isBlank() ? Optional.empty() : Optional.of(bodies.parse(body)))))));
   }
 
   private Route respond(StatusCode status, Supplier<CompletionStage<?>> action) {
