@@ -163,6 +163,14 @@ class RagmillNodeTest {
     assertEquals("survivor", query(second, "kb", "are documents lost").chunks().get(0).documentId());
   }
 
+  @Test
+  void refusesToFormAClusterOnPerNodeH2() {
+    Config config =
+        TestNodes.h2(dataDir, "pekko.cluster.seed-nodes = [\"pekko://ragmill@127.0.0.1:25999\"]");
+    var error = assertThrows(IllegalStateException.class, () -> start(config, RecordingEmbedder.open()));
+    assertTrue(error.getMessage().contains("shared PostgreSQL"), error.getMessage());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"h2", "postgres"})
   void dataSurvivesARestartOnTheSameJournal(String journal) {

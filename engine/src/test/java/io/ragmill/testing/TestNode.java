@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import io.ragmill.embedding.Embedder;
 import io.ragmill.embedding.EmbeddingModels;
 import io.ragmill.node.RagmillNode;
-import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -15,7 +15,12 @@ public final class TestNode implements AutoCloseable {
 
   public TestNode(Config config, Embedder embedder) {
     this.system = ActorSystem.create(Behaviors.empty(), "ragmill", config);
-    this.node = RagmillNode.start(system, EmbeddingModels.ready(embedder));
+    try {
+      this.node = RagmillNode.start(system, EmbeddingModels.ready(embedder));
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   public RagmillNode node() {
@@ -29,6 +34,6 @@ public final class TestNode implements AutoCloseable {
   @Override
   public void close() {
     system.terminate();
-    system.getWhenTerminated().toCompletableFuture().orTimeout(Duration.ofSeconds(30).toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
+    system.getWhenTerminated().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
   }
 }
