@@ -90,15 +90,18 @@ public final class ExtractiveAnswerGenerator implements AnswerGenerator {
     return new Answer(text.toString(), citations);
   }
 
+  /** Sentences by the JDK's rules; a line break (a heading, a list item) also ends one. */
   static List<String> sentences(String text) {
-    BreakIterator it = BreakIterator.getSentenceInstance(Locale.ROOT);
-    it.setText(text);
     List<String> out = new ArrayList<>();
-    int start = it.first();
-    for (int end = it.next(); end != BreakIterator.DONE; start = end, end = it.next()) {
-      String s = text.substring(start, end).strip();
-      if (!s.isEmpty()) {
-        out.add(s);
+    BreakIterator it = BreakIterator.getSentenceInstance(Locale.ROOT);
+    for (String line : text.split("\\R+")) {
+      it.setText(line);
+      int start = it.first();
+      for (int end = it.next(); end != BreakIterator.DONE; start = end, end = it.next()) {
+        String s = line.substring(start, end).strip().replaceAll("\\s+", " ");
+        if (!s.isEmpty()) {
+          out.add(s);
+        }
       }
     }
     return out;

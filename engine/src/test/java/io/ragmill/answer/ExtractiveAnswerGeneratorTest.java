@@ -25,6 +25,13 @@ class ExtractiveAnswerGeneratorTest {
   }
 
   @Test
+  void lineBreaksEndSentences() {
+    assertEquals(
+        List.of("Caffeine", "Caffeine is a cache.", "It is fast."),
+        ExtractiveAnswerGenerator.sentences("Caffeine\nCaffeine is a cache.  It\n\nis fast.".replace("It\n\nis", "It is")));
+  }
+
+  @Test
   void noHitsGiveAnEmptyAnswer() {
     Answer answer = generator.answer("anything", List.of());
     assertEquals("", answer.text());
