@@ -2,6 +2,7 @@ package io.ragmill.http;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.ragmill.embedding.ModelBenchmark;
 import io.ragmill.node.RagmillNode;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -18,8 +19,14 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     String command = args.length == 0 ? "serve" : args[0];
+    if (command.equals("bench-model")) {
+      ModelBenchmark.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (!command.equals("serve")) {
-      System.err.println("usage: ragmill serve   (configure with -Dconfig.file=cluster-config/<profile>.conf)");
+      System.err.println(
+          "usage: ragmill serve                           start a node (RAGMILL_CONFIG=cluster-config/<profile>.conf)\n"
+              + "       ragmill bench-model [texts] [rounds] [batch]   the model's own throughput");
       System.exit(2);
     }
     Config config = ConfigFactory.load();

@@ -1,0 +1,90 @@
+package io.ragmill.embedding;
+
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * The model's own throughput, side by side in one run on the same texts: Ragmill's MiniLM at batch
+ * 1 and at the batcher's batch size, and langchain4j's wrapper of the same model file (one session
+ * run per text). Rounds alternate between the three so machine noise hits them alike; medians are
+ * reported. {@code bin/ragmill bench-model [texts] [rounds] [batch]}.
+ */
+public final class ModelBenchmark {
+  private ModelBenchmark() {}
+
+  public static void main(String[] args) {
+    int count = args.length > 0 ? Integer.parseInt(args[0]) : 256;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+    List<String> texts = sentences(count, new Random(42));
+    MiniLmEmbedder ragmill = new MiniLmEmbedder();
+    AllMiniLmL6V2QuantizedEmbeddingModel langchain4j = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
+    Consumer<List<String>> single = list -> list.forEach(t -> ragmill.embed(List.of(t)));
+    Consumer<List<String>> batched =
+        list -> {
+          for (int i = 0; i < list.size(); i += batch) {
+            ragmill.embed(list.subList(i, Math.min(list.size(), i + batch)));
+          }
+        };
+    Consumer<List<String>> reference = list -> list.forEach(langchain4j::embed);
+    // warm-up: JIT and ONNX Runtime's first-run allocations
+    single.accept(texts.subList(0, Math.min(32, count)));
+    batched.accept(texts.subList(0, Math.min(64, count)));
+    reference.accept(texts.subList(0, Math.min(32, count)));
+    double[][] rates = new double[3][rounds];
+    for (int r = 0; r < rounds; r++) {
+      rates[0][r] = rate(single, texts);
+      rates[1][r] = rate(batched, texts);
+      rates[2][r] = rate(reference, texts);
+    }
+    double b1 = median(rates[0]);
+    double bn = median(rates[1]);
+    double lc = median(rates[2]);
+    System.out.printf(
+        Locale.ROOT,
+        "model %s, %d texts of 8-40 words, %d rounds, %d cores%n"
+            + "ragmill batch 1:        %8.1f sentences/s (median)%n"
+            + "ragmill batch %-3d:      %8.1f sentences/s (median)  %.2fx batch 1%n"
+            + "langchain4j per text:   %8.1f sentences/s (median)  ragmill batch %d = %.2fx langchain4j%n",
+        MiniLmEmbedder.MODEL_ID, count, rounds, Runtime.getRuntime().availableProcessors(), b1, batch, bn, bn / b1,
+        lc, batch, bn / lc);
+    ragmill.close();
+  }
+
+  private static double rate(Consumer<List<String>> run, List<String> texts) {
+    long start = System.nanoTime();
+    run.accept(texts);
+    return texts.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  /** Query-like and chunk-like sentences of 8 to 40 words from a fixed vocabulary. */
+  static List<String> sentences(int count, Random random) {
+    String[] words =
+        ("the a cache shard cluster node query answer embedding vector index batch model latency throughput replica "
+                + "journal document chunk search ranking token tenant session failover partition memory disk network "
+                + "request response error retry timeout budget policy eviction generation invalidation rebalance")
+            .split(" ");
+    List<String> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int n = 8 + random.nextInt(33);
+      StringBuilder s = new StringBuilder();
+      for (int w = 0; w < n; w++) {
+        s.append(w == 0 ? "" : " ").append(words[random.nextInt(words.length)]);
+      }
+      out.add(s.append('.').toString());
+    }
+    return out;
+  }
+}
