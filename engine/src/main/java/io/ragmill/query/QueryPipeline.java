@@ -52,7 +52,21 @@ public final class QueryPipeline {
 
   /** Lower case, single spaces, trimmed: "What is X?" and "what  is x?" share cache entries. */
   static String normalize(String query) {
-    return query.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+    StringBuilder out = new StringBuilder(query.length());
+    boolean space = false;
+    for (int i = 0; i < query.length(); i++) {
+      char c = query.charAt(i);
+      if (Character.isWhitespace(c)) {
+        space = out.length() > 0;
+      } else {
+        if (space) {
+          out.append(' ');
+          space = false;
+        }
+        out.append(c);
+      }
+    }
+    return out.toString().toLowerCase(Locale.ROOT);
   }
 
   /** Per-request stage clock, written by the computing caller only. */

@@ -3,7 +3,6 @@ package io.ragmill.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ragmill.node.RagmillNode;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -45,11 +44,16 @@ public final class HttpServer extends AllDirectives {
           return mapResponse(
               response ->
                   response.addHeader(
-                      RawHeader.create(
-                          "X-Response-Time",
-                          String.format(Locale.ROOT, "%.3fms", (System.nanoTime() - start) / 1e6))),
+                      RawHeader.create("X-Response-Time", millis(System.nanoTime() - start))),
               inner);
         });
+  }
+
+  /** "1.234ms" without String.format, which costs more than the rest of a cached answer's header work. */
+  static String millis(long nanos) {
+    long micros = nanos / 1_000;
+    long fraction = micros % 1_000;
+    return (micros / 1_000) + "." + (fraction < 10 ? "00" : fraction < 100 ? "0" : "") + fraction + "ms";
   }
 
   public CompletionStage<ServerBinding> start() {

@@ -189,6 +189,14 @@ class HttpApiTest {
   }
 
   @Test
+  void responseTimeIsFormattedInMilliseconds() {
+    assertEquals("0.000ms", HttpServer.millis(0));
+    assertEquals("1.234ms", HttpServer.millis(1_234_567));
+    assertEquals("12.005ms", HttpServer.millis(12_005_000));
+    assertEquals("1500.080ms", HttpServer.millis(1_500_080_000L));
+  }
+
+  @Test
   void healthAndEmbeddings() throws Exception {
     Reply alive = send("GET", "/health/alive", null);
     assertEquals(200, alive.status());
