@@ -83,8 +83,8 @@ public final class CorpusGenerator {
       String person = pick(random, PEOPLE);
       String year = pick(random, YEARS);
 
-      String fact = "The " + code + " " + thing + " was " + verb + " near the " + place + " by " + person + " in " + year
-          + ".";
+      String fact =
+          "The " + code + " " + thing + " was " + verb + " near the " + place + " by " + person + " in " + year + ".";
       List<String> sentences = new ArrayList<>();
       int filler = 2 + random.nextInt(3);
       for (int s = 0; s < filler; s++) {
@@ -92,14 +92,14 @@ public final class CorpusGenerator {
       }
       sentences.add(random.nextInt(sentences.size() + 1), fact);
       documents.add(new Document(id, String.join(" ", sentences), Map.of("topic", topicName, "year", year)));
-      questions.add(new Question("Who " + verb + " the " + code + " " + thing + " near the " + place + "?", id, code));
+      questions.add(new Question(
+          "Who " + verb + " the " + code + " " + thing + " near the " + place + " in " + year + "?", id, code));
     }
     return new Corpus(List.copyOf(documents), List.copyOf(questions));
   }
 
   /** {@code count} questions spread evenly over the corpus (all of them when count reaches its size). */
-  public static List<Question> spread(Corpus corpus, int count) {
-    List<Question> all = corpus.questions();
+  public static List<Question> spread(List<Question> all, int count) {
     if (count >= all.size()) {
       return all;
     }

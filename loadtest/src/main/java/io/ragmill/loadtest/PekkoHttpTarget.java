@@ -10,19 +10,18 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * Pekko HTTP's client over its host connection pool, whose size and queue come from the actor
- * system's config (see {@link LoadTest#actorSystem}). Every response entity is read in full.
+ * Pekko HTTP's client over its host connection pool, whose size ({@code max-connections}) and queue
+ * ({@code max-open-requests}) come from the actor system's config (see {@link LoadTest#actorSystem}).
+ * Every response entity is read in full.
  */
 public final class PekkoHttpTarget implements HttpTarget {
   private static final long ENTITY_TIMEOUT_MS = 30_000;
 
-  private final ActorSystem system;
   private final Http http;
   private final Materializer materializer;
   private final String baseUrl;
 
   public PekkoHttpTarget(ActorSystem system, String baseUrl) {
-    this.system = system;
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.baseUrl = stripSlash(baseUrl);
@@ -62,9 +61,5 @@ public final class PekkoHttpTarget implements HttpTarget {
 
   static String stripSlash(String url) {
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-  }
-
-  ActorSystem system() {
-    return system;
   }
 }

@@ -1,0 +1,210 @@
+package io.ragmill.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.File;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorSystem;
+
+/**
+ * The load generator's command line: ingests a synthetic corpus, or runs the cached, uncached or
+ * baseline scenario closed- or open-loop, then prints a one-line summary and optionally writes JSON.
+ */
+public final class LoadTest {
+  private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Options options;
+
+  private LoadTest(Options options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("loadtest: " + e.getMessage());
+      System.err.println();
+      System.err.print(Options.USAGE);
+      System.exit(2);
+      return;
+    }
+    if (options.command().equals("help")) {
+      System.out.print(Options.USAGE);
+      return;
+    }
+    int status;
+    try {
+      status = new LoadTest(options).run();
+    } catch (Exception e) {
+      System.err.println("loadtest: " + (e.getMessage() != null ? e.getMessage() : e));
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  private int run() throws Exception {
+    // the JDK client needs no actor system; the Pekko client and the baseline server do
+    boolean pekko = options.client().equals("pekko") || options.command().equals("baseline");
+    ActorSystem system = pekko ? actorSystem(options) : null;
+    try {
+      return switch (options.command()) {
+        case "ingest" -> ingest(system);
+        case "baseline" -> baseline(system);
+        default -> query(system);
+      };
+    } finally {
+      if (system != null) {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
+   * An actor system whose host connection pool fits the run: {@code max-connections} is the
+   * concurrency and {@code max-open-requests} a power of two at least as large as all requests in flight.
+   */
+  static ActorSystem actorSystem(Options options) {
+    int inFlight = options.openLoop() ? Math.max(options.concurrency(), options.maxInFlight()) : options.concurrency();
+    Config pool = ConfigFactory.parseString(
+        "pekko.http.host-connection-pool.max-connections = " + options.concurrency() + "\n"
+            + "pekko.http.host-connection-pool.max-open-requests = " + powerOfTwoAtLeast(Math.max(32, inFlight)));
+    Config config = pool.withFallback(ConfigFactory.parseResources("loadtest.conf")).withFallback(ConfigFactory.load());
+    return ActorSystem.create("loadtest", config);
+  }
+
+  static int powerOfTwoAtLeast(int n) {
+    int p = Integer.highestOneBit(n);
+    return p == n ? n : p << 1;
+  }
+
+  private HttpTarget target(ActorSystem system, String url) {
+    return options.client().equals("pekko")
+        ? new PekkoHttpTarget(system, url)
+        : new JdkHttpTarget(url, options.concurrency(), Runtime.getRuntime().availableProcessors());
+  }
+
+  private int ingest(ActorSystem system) throws Exception {
+    try (HttpTarget target = target(system, options.url())) {
+      awaitReady(target);
+      Ingester.Result result = ingestCorpus(target);
+      System.out.println(result.summary());
+      writeJson(result);
+      return 0;
+    }
+  }
+
+  private Ingester.Result ingestCorpus(HttpTarget target) throws InterruptedException {
+    CorpusGenerator.Corpus corpus = CorpusGenerator.generate(options.seed(), options.documents());
+    return new Ingester(target, options.collection())
+        .ingest(corpus.documents(), options.batch(), options.parallel(), options.url());
+  }
+
+  private int query(ActorSystem system) throws Exception {
+    try (HttpTarget target = target(system, options.url())) {
+      awaitReady(target);
+      ensureCollection(target);
+      List<CorpusGenerator.Question> all =
+          CorpusGenerator.generate(options.seed(), options.documents()).questions();
+      Workload workload;
+      if (options.command().equals("cached")) {
+        List<CorpusGenerator.Question> fixed = CorpusGenerator.spread(all, options.questions());
+        QuestionSampler sampler = options.distribution().equals("zipf")
+            ? QuestionSampler.zipf(fixed.size(), options.zipfExponent())
+            : QuestionSampler.uniform(fixed.size());
+        workload = Workloads.cached(options.collection(), fixed, sampler, options.k());
+      } else {
+        workload = Workloads.uncached(options.collection(), all, Workloads.runTag(), options.k());
+      }
+      return measure(target, workload, options.url());
+    }
+  }
+
+  private int baseline(ActorSystem system) throws Exception {
+    try (BaselineServer server = BaselineServer.start(system);
+        HttpTarget target = target(system, server.url())) {
+      return measure(target, Workloads.baseline(BaselineServer.PATH), server.url());
+    }
+  }
+
+  private int measure(HttpTarget target, Workload workload, String url) throws Exception {
+    if (!workload.primers().isEmpty()) {
+      int ok = Primer.prime(target, workload.primers(), options.concurrency());
+      if (ok < workload.primers().size()) {
+        System.err.printf("loadtest: %d of %d priming requests failed%n", workload.primers().size() - ok,
+            workload.primers().size());
+      }
+    }
+    Stats stats = new Stats(options.verify());
+    long warmup = options.warmup().toNanos();
+    long duration = options.duration().toNanos();
+    RunResult run;
+    Double cpu;
+    try (CpuMeter meter = new CpuMeter(warmup, warmup + duration)) {
+      run = options.openLoop()
+          ? new OpenLoop(Clock.system(), target, workload, stats)
+              .run(options.rate(), options.maxInFlight(), warmup, duration, DRAIN_NANOS)
+          : new ClosedLoop(Clock.system(), target, workload, stats)
+              .run(options.concurrency(), warmup, duration, DRAIN_NANOS);
+      cpu = meter.cores();
+    }
+    Report.Setup setup = new Report.Setup(options.command(), options.openLoop() ? "open" : "closed", url,
+        target.name(), options.concurrency(), options.openLoop() ? options.rate() : null,
+        options.warmup().toMillis() / 1000.0);
+    Report report = Report.of(setup, run, stats.takeHistogram(), stats.counts(), cpu);
+    System.out.println(report.summary());
+    writeJson(report);
+    // a run is a failure only when nothing at all was answered well; errors are in the report
+    boolean anyAnswered = report.statusCounts().entrySet().stream()
+        .anyMatch(e -> e.getKey().startsWith("2") && e.getValue() > 0);
+    return anyAnswered ? 0 : 1;
+  }
+
+  private void awaitReady(HttpTarget target) throws InterruptedException {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpTarget.Reply reply = target.get("/health/ready").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        if (reply.status() == 200) {
+          return;
+        }
+        last = "HTTP " + reply.status() + " " + reply.body();
+      } catch (Exception e) {
+        last = String.valueOf(e.getCause() != null ? e.getCause() : e);
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException(
+        options.url() + "/health/ready did not answer 200 within " + READY_TIMEOUT.toSeconds() + "s: " + last);
+  }
+
+  /** Ingests the corpus first when the collection does not exist, unless --no-ingest. */
+  private void ensureCollection(HttpTarget target) throws InterruptedException {
+    HttpTarget.Reply reply = Ingester.await(target.get("/v1/collections/" + options.collection()));
+    if (reply.status() == 200) {
+      return;
+    }
+    if (reply.status() != 404 || !options.ingest()) {
+      throw new IllegalStateException("collection '" + options.collection() + "' is not there (HTTP "
+          + reply.status() + "); run the ingest command with the same --documents and --seed first");
+    }
+    System.err.println("loadtest: collection '" + options.collection() + "' is missing; ingesting first");
+    System.err.println(ingestCorpus(target).summary());
+  }
+
+  private void writeJson(Object report) throws IOException {
+    if (options.json() != null) {
+      JSON.writeValue(new File(options.json()), report);
+    }
+  }
+}

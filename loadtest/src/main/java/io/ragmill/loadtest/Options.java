@@ -1,0 +1,191 @@
+package io.ragmill.loadtest;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The command line: a command, then {@code --name value} options (flags take no value). */
+public record Options(
+    String command, String url, String collection, int concurrency, Duration duration, Duration warmup,
+    double rate, int maxInFlight, int documents, int batch, int parallel, long seed, int questions,
+    String distribution, double zipfExponent, int k, String client, String json, boolean verify, boolean ingest) {
+
+  static final List<String> COMMANDS = List.of("ingest", "cached", "uncached", "baseline", "help");
+  private static final Set<String> FLAGS = Set.of("no-verify", "no-ingest");
+  private static final Set<String> VALUED = Set.of(
+      "url", "collection", "concurrency", "duration", "warmup", "rate", "max-in-flight", "documents", "batch",
+      "parallel", "seed", "questions", "distribution", "zipf-exponent", "k", "client", "json");
+
+  static final String USAGE = """
+      usage: java -jar ragmill-loadtest.jar <command> [options]
+
+      commands:
+        ingest     load a synthetic corpus of --documents into --collection; prints chunks/s
+        cached     the same --questions questions over and over: answer-cache hits after warm-up
+        uncached   every question distinct (a nonce word): embedding + search + answer every time
+        baseline   a bare in-process Pekko HTTP server answering a fixed JSON object: the stack's limit
+        help       this text
+
+      options (defaults in brackets):
+        --url URL              the Ragmill node [http://127.0.0.1:8080]
+        --collection NAME      [bench]
+        --concurrency N        closed loop: workers; open loop: max connections [32]
+        --duration D           measured time, e.g. 20s, 500ms, 2m [20s]
+        --warmup D             unmeasured time before it [5s]
+        --rate R               open loop at R requests/s, latency from the intended send time [closed loop]
+        --max-in-flight N      open loop: due requests beyond N outstanding are dropped (errors) [4096]
+        --documents N          corpus size, for ingest and to rebuild the questions [1000]
+        --batch N              documents per ingestion request, at most 1000 [500]
+        --parallel N           ingestion requests at a time [1]
+        --seed S               corpus seed [42]
+        --questions N          cached: size of the question set [100]
+        --distribution D       cached: uniform | zipf [uniform]
+        --zipf-exponent S      [1.0]
+        --k K                  chunks per query [5]
+        --client C             jdk (java.net.http) | pekko (Pekko HTTP host connection pool) [jdk]
+        --json FILE            also write the report as JSON
+        --no-verify            do not check that answers cite the question's document
+        --no-ingest            cached/uncached: fail instead of ingesting when the collection is missing
+      """;
+
+  /** Parses the arguments; throws {@link IllegalArgumentException} with a message for people. */
+  public static Options parse(String[] args) {
+    if (args.length == 0) {
+      return defaults("help", Map.of(), Set.of());
+    }
+    String command = args[0].toLowerCase(Locale.ROOT);
+    if (command.equals("--help") || command.equals("-h")) {
+      command = "help";
+    }
+    if (!COMMANDS.contains(command)) {
+      throw new IllegalArgumentException("unknown command '" + args[0] + "'; one of " + COMMANDS);
+    }
+    Map<String, String> values = new HashMap<>();
+    Set<String> flags = new HashSet<>();
+    for (int i = 1; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("expected an option, got '" + arg + "'");
+      }
+      String name = arg.substring(2);
+      String value = null;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      }
+      if (FLAGS.contains(name)) {
+        flags.add(name);
+      } else if (VALUED.contains(name)) {
+        if (value == null) {
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException("--" + name + " needs a value");
+          }
+          value = args[++i];
+        }
+        values.put(name, value);
+      } else {
+        throw new IllegalArgumentException("unknown option --" + name);
+      }
+    }
+    return defaults(command, values, flags);
+  }
+
+  private static Options defaults(String command, Map<String, String> v, Set<String> flags) {
+    Options o = new Options(
+        command,
+        v.getOrDefault("url", "http://127.0.0.1:8080"),
+        v.getOrDefault("collection", "bench"),
+        positive("concurrency", v.getOrDefault("concurrency", "32")),
+        duration("duration", v.getOrDefault("duration", "20s")),
+        duration("warmup", v.getOrDefault("warmup", "5s")),
+        number("rate", v.getOrDefault("rate", "0")),
+        positive("max-in-flight", v.getOrDefault("max-in-flight", "4096")),
+        positive("documents", v.getOrDefault("documents", "1000")),
+        positive("batch", v.getOrDefault("batch", "500")),
+        positive("parallel", v.getOrDefault("parallel", "1")),
+        seed(v.getOrDefault("seed", "42")),
+        positive("questions", v.getOrDefault("questions", "100")),
+        v.getOrDefault("distribution", "uniform").toLowerCase(Locale.ROOT),
+        number("zipf-exponent", v.getOrDefault("zipf-exponent", "1.0")),
+        positive("k", v.getOrDefault("k", "5")),
+        v.getOrDefault("client", "jdk").toLowerCase(Locale.ROOT),
+        v.get("json"),
+        !flags.contains("no-verify"),
+        !flags.contains("no-ingest"));
+    if (o.batch() > 1000) {
+      throw new IllegalArgumentException("--batch is at most 1000 (the server's limit per request), was " + o.batch());
+    }
+    if (!Set.of("uniform", "zipf").contains(o.distribution())) {
+      throw new IllegalArgumentException("--distribution is uniform or zipf, was '" + o.distribution() + "'");
+    }
+    if (!Set.of("pekko", "jdk").contains(o.client())) {
+      throw new IllegalArgumentException("--client is pekko or jdk, was '" + o.client() + "'");
+    }
+    if (o.duration().toMillis() < 1) {
+      throw new IllegalArgumentException("--duration must be at least 1ms, was " + o.duration());
+    }
+    if (o.rate() < 0) {
+      throw new IllegalArgumentException("--rate must be positive, was " + o.rate());
+    }
+    return o;
+  }
+
+  public boolean openLoop() {
+    return rate > 0;
+  }
+
+  /** Parses "20s", "500ms", "2m", "1h" or a bare number of seconds. */
+  static Duration duration(String name, String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      }
+      double amount = Double.parseDouble(t.replaceAll("[smh]$", ""));
+      double seconds = switch (t.charAt(t.length() - 1)) {
+        case 'm' -> amount * 60;
+        case 'h' -> amount * 3600;
+        default -> amount;
+      };
+      if (seconds < 0) {
+        throw new NumberFormatException();
+      }
+      return Duration.ofNanos((long) (seconds * 1e9));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--" + name + " must be a duration like 20s, 500ms or 2m, was '" + text + "'");
+    }
+  }
+
+  private static int positive(String name, String text) {
+    try {
+      int n = Integer.parseInt(text.trim());
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a whole number >= 1, was '" + text + "'");
+    }
+  }
+
+  private static long seed(String text) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--seed must be a whole number, was '" + text + "'");
+    }
+  }
+
+  private static double number(String name, String text) {
+    try {
+      return Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a number, was '" + text + "'");
+    }
+  }
+}

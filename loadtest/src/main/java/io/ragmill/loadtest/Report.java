@@ -1,0 +1,103 @@
+package io.ragmill.loadtest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The outcome of one scenario run as printed and written with {@code --json}: what ran, for how long,
+ * throughput, latency percentiles in milliseconds, status codes, cache hits and misses, and errors.
+ * {@code requests} are those sent in the measured window (open loop: those due then and not dropped),
+ * answered or failed, whose latencies make the percentiles; {@code throughput} is answers received
+ * within the window per second; {@code errors} counts non-2xx answers, failures and dropped requests.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Report(
+    String scenario, String mode, String url, String client, int concurrency, Double offeredRate,
+    double warmupSeconds, double durationSeconds, long requests, double throughput, Latency latencyMs,
+    Map<String, Long> statusCounts, long cacheHits, long cacheMisses, long errors, Map<String, Long> failures,
+    long dropped, Retrieval retrieval, Double loadGeneratorCpuCores) {
+
+  /** What was run: the scenario, "closed" or "open" loop, against what, with which client. */
+  public record Setup(
+      String scenario, String mode, String url, String client, int concurrency, Double offeredRate,
+      double warmupSeconds) {}
+
+  /** Latency percentiles in milliseconds. */
+  public record Latency(double min, double mean, double p50, double p90, double p99, double p999, double max) {
+    /** From a histogram of microseconds; all zero when it is empty. */
+    public static Latency fromMicros(Histogram h) {
+      if (h.getTotalCount() == 0) {
+        return new Latency(0, 0, 0, 0, 0, 0, 0);
+      }
+      return new Latency(
+          ms(h.getMinValue()), round(h.getMean() / 1000.0), ms(h.getValueAtPercentile(50)),
+          ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
+          ms(h.getMaxValue()));
+    }
+
+    private static double ms(long micros) {
+      return round(micros / 1000.0);
+    }
+  }
+
+  /** Answers checked for the expected document among their chunks, and how many had it. */
+  public record Retrieval(long checked, long correct, double recall) {}
+
+  /**
+   * The report of a run; {@code cpuCores} is the CPU this process used while measuring (for the
+   * baseline that includes the in-process server), null when unknown.
+   */
+  public static Report of(Setup setup, RunResult run, Histogram micros, Stats.Counts counts, Double cpuCores) {
+    Retrieval retrieval = counts.checked() == 0 ? null
+        : new Retrieval(counts.checked(), counts.correct(), round4((double) counts.correct() / counts.checked()));
+    return new Report(
+        setup.scenario(), setup.mode(), setup.url(), setup.client(), setup.concurrency(), setup.offeredRate(),
+        setup.warmupSeconds(), round(run.seconds()), counts.requests(), round(run.throughput()),
+        Latency.fromMicros(micros), counts.statusCounts(), counts.cacheHits(), counts.cacheMisses(), counts.errors(),
+        counts.failures(), counts.dropped(), retrieval, cpuCores);
+  }
+
+  /** One line for people: the figures that matter when comparing runs. */
+  public String summary() {
+    StringBuilder line = new StringBuilder();
+    if (offeredRate == null) {
+      line.append(String.format(Locale.ROOT, "%s closed-loop c=%d %.1fs: %d requests, %.1f req/s",
+          scenario, concurrency, durationSeconds, requests, throughput));
+    } else {
+      line.append(String.format(Locale.ROOT, "%s open-loop %.1fs: %d requests, achieved %.1f req/s of %.1f offered",
+          scenario, durationSeconds, requests, throughput, offeredRate));
+    }
+    line.append(String.format(Locale.ROOT, " | latency ms p50 %.3f p90 %.3f p99 %.3f p99.9 %.3f max %.3f",
+        latencyMs.p50(), latencyMs.p90(), latencyMs.p99(), latencyMs.p999(), latencyMs.max()));
+    line.append(" | errors ").append(errors);
+    if (dropped > 0) {
+      line.append(" (dropped ").append(dropped).append(')');
+    }
+    if (cacheHits + cacheMisses > 0) {
+      line.append(" | cache hit ").append(cacheHits).append(" miss ").append(cacheMisses);
+    }
+    if (retrieval != null) {
+      line.append(String.format(Locale.ROOT, " | recall %.1f%%", retrieval.recall() * 100));
+    }
+    if (!statusCounts.isEmpty() && (statusCounts.size() > 1 || !statusCounts.containsKey("200"))) {
+      line.append(" | status ").append(statusCounts);
+    }
+    if (!failures.isEmpty()) {
+      line.append(" | failures ").append(failures);
+    }
+    if (loadGeneratorCpuCores != null) {
+      line.append(String.format(Locale.ROOT, " | load generator CPU %.2f cores", loadGeneratorCpuCores));
+    }
+    return line.toString();
+  }
+
+  static double round(double value) {
+    return Math.round(value * 1000.0) / 1000.0;
+  }
+
+  private static double round4(double value) {
+    return Math.round(value * 10000.0) / 10000.0;
+  }
+}

@@ -1,0 +1,99 @@
+package io.ragmill.loadtest;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The measured requests of one run: latencies in an HdrHistogram at microsecond resolution, and
+ * counts of status codes, cache hits and misses, transport failures and retrieval checks. Thread-safe.
+ */
+public final class Stats implements Sink {
+  private final boolean verify;
+  private final Recorder recorder = new Recorder(3);
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder checked = new LongAdder();
+  private final LongAdder correct = new LongAdder();
+  private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+
+  /** {@code verify}: check that each answer's chunks include the call's expected document. */
+  public Stats(boolean verify) {
+    this.verify = verify;
+  }
+
+  @Override
+  public void completed(long latencyNanos, HttpTarget.Reply reply, Throwable error, Workload.Call call) {
+    recorder.recordValue(Math.max(1, latencyNanos / 1_000));
+    requests.increment();
+    if (error != null) {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      failures.computeIfAbsent(cause.getClass().getSimpleName(), k -> new LongAdder()).increment();
+      return;
+    }
+    statuses.computeIfAbsent(reply.status(), k -> new LongAdder()).increment();
+    if ("hit".equals(reply.cache())) {
+      hits.increment();
+    } else if ("miss".equals(reply.cache())) {
+      misses.increment();
+    }
+    if (verify && reply.ok() && call.expectedDocumentId() != null) {
+      checked.increment();
+      if (cites(reply.body(), call.expectedDocumentId())) {
+        correct.increment();
+      }
+    }
+  }
+
+  @Override
+  public void dropped() {
+    dropped.increment();
+  }
+
+  /** Whether a query answer's "chunks" list holds a chunk of the document; cheaper than parsing it. */
+  static boolean cites(String body, String documentId) {
+    int chunks = body.indexOf("\"chunks\":");
+    return chunks >= 0 && body.indexOf("\"documentId\":\"" + documentId + "\"", chunks) >= 0;
+  }
+
+  /** The latencies recorded so far, in microseconds; each call returns those since the last one. */
+  public Histogram takeHistogram() {
+    return recorder.getIntervalHistogram();
+  }
+
+  /** The counters as they stand. */
+  public Counts counts() {
+    Map<String, Long> byStatus = new TreeMap<>();
+    long errors = 0;
+    for (Map.Entry<Integer, LongAdder> e : statuses.entrySet()) {
+      long n = e.getValue().sum();
+      byStatus.put(String.valueOf(e.getKey()), n);
+      if (e.getKey() < 200 || e.getKey() >= 300) {
+        errors += n;
+      }
+    }
+    Map<String, Long> byFailure = new TreeMap<>();
+    for (Map.Entry<String, LongAdder> e : failures.entrySet()) {
+      byFailure.put(e.getKey(), e.getValue().sum());
+      errors += e.getValue().sum();
+    }
+    errors += dropped.sum();
+    return new Counts(requests.sum(), byStatus, hits.sum(), misses.sum(), errors, byFailure, dropped.sum(),
+        checked.sum(), correct.sum());
+  }
+
+  /**
+   * Counters of a run. {@code errors} counts non-2xx responses, transport failures and dropped
+   * requests; {@code checked}/{@code correct} count answers whose chunks did (not) cite the expected document.
+   */
+  public record Counts(
+      long requests, Map<String, Long> statusCounts, long cacheHits, long cacheMisses, long errors,
+      Map<String, Long> failures, long dropped, long checked, long correct) {}
+}

@@ -1,0 +1,44 @@
+package io.ragmill.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+  @Test
+  void parsesOptionsAndDefaults() {
+    Options o = Options.parse(new String[] {
+        "cached", "--url", "http://h:1", "--concurrency", "8", "--duration=2m", "--warmup", "500ms", "--no-verify"});
+    assertEquals("cached", o.command());
+    assertEquals("http://h:1", o.url());
+    assertEquals(8, o.concurrency());
+    assertEquals(Duration.ofMinutes(2), o.duration());
+    assertEquals(Duration.ofMillis(500), o.warmup());
+    assertFalse(o.verify());
+    assertTrue(o.ingest());
+    assertFalse(o.openLoop());
+    assertEquals("bench", o.collection());
+    assertTrue(Options.parse(new String[] {"uncached", "--rate", "250"}).openLoop());
+    assertEquals(Duration.ofMillis(1500), Options.duration("x", "1.5"));
+  }
+
+  @Test
+  void refusesWhatItDoesNotKnow() {
+    assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"warm"}));
+    assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"cached", "--speed", "1"}));
+    assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"cached", "--concurrency"}));
+    assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"ingest", "--batch", "5000"}));
+    assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"cached", "--duration", "x"}));
+  }
+
+  @Test
+  void poolQueueIsAPowerOfTwo() {
+    assertEquals(32, LoadTest.powerOfTwoAtLeast(32));
+    assertEquals(64, LoadTest.powerOfTwoAtLeast(33));
+    assertEquals(4096, LoadTest.powerOfTwoAtLeast(4096));
+  }
+}

@@ -1,0 +1,86 @@
+package io.ragmill.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeoutException;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+  @Test
+  void percentilesOfKnownValuesInMilliseconds() {
+    Histogram micros = new Histogram(3);
+    for (int v = 1; v <= 1000; v++) {
+      micros.recordValue(v);
+    }
+    Report.Latency latency = Report.Latency.fromMicros(micros);
+    assertEquals(0.001, latency.min());
+    assertEquals(0.5, latency.p50());
+    assertEquals(0.9, latency.p90());
+    assertEquals(0.99, latency.p99());
+    assertEquals(0.999, latency.p999());
+    assertEquals(1.0, latency.max());
+    assertEquals(0.5005, latency.mean(), 0.001);
+  }
+
+  @Test
+  void aSlowTailShowsInTheHighPercentilesOnly() {
+    Histogram micros = new Histogram(3);
+    micros.recordValueWithCount(1_000, 990);
+    micros.recordValueWithCount(200_000, 10);
+    Report.Latency latency = Report.Latency.fromMicros(micros);
+    assertEquals(1.0, latency.p50());
+    assertEquals(1.0, latency.p99());
+    assertEquals(200.0, latency.p999(), 0.1);
+    assertEquals(200.0, latency.max(), 0.1);
+  }
+
+  @Test
+  void anEmptyRunReportsZeros() {
+    assertEquals(new Report.Latency(0, 0, 0, 0, 0, 0, 0), Report.Latency.fromMicros(new Histogram(3)));
+  }
+
+  @Test
+  void statsCountStatusesCacheErrorsAndRetrieval() {
+    Stats stats = new Stats(true);
+    Workload.Call call = new Workload.Call("/q", new byte[0], "doc-000007");
+    String cites = "{\"answer\":{},\"chunks\":[{\"documentId\":\"doc-000007\",\"chunk\":0}]}";
+    String misses =
+        "{\"answer\":{\"citations\":[{\"documentId\":\"doc-000007\"}]},\"chunks\":[{\"documentId\":\"doc-1\"}]}";
+    stats.completed(2_000_000, new HttpTarget.Reply(200, "hit", cites), null, call);
+    stats.completed(4_000_000, new HttpTarget.Reply(200, "miss", misses), null, call);
+    stats.completed(1_000_000, new HttpTarget.Reply(503, null, "{}"), null, call);
+    stats.completed(9_000_000, null, new TimeoutException("slow"), call);
+    stats.dropped();
+
+    Stats.Counts counts = stats.counts();
+    assertEquals(4, counts.requests());
+    assertEquals(2L, counts.statusCounts().get("200"));
+    assertEquals(1L, counts.statusCounts().get("503"));
+    assertEquals(1, counts.cacheHits());
+    assertEquals(1, counts.cacheMisses());
+    assertEquals(3, counts.errors());
+    assertEquals(1L, counts.failures().get("TimeoutException"));
+    assertEquals(2, counts.checked());
+    assertEquals(1, counts.correct());
+
+    Report report = Report.of(
+        new Report.Setup("cached", "closed", "http://x", "fake", 4, null, 1.0), new RunResult(2.0, 4),
+        stats.takeHistogram(), counts, null);
+    assertEquals(2.0, report.throughput());
+    assertEquals(9.0, report.latencyMs().max(), 0.01);
+    assertEquals(0.5, report.retrieval().recall());
+    assertNull(report.offeredRate());
+    assertTrue(report.summary().startsWith("cached closed-loop c=4 2.0s: 4 requests, 2.0 req/s"), report.summary());
+  }
+
+  @Test
+  void citesLooksOnlyAtTheChunks() {
+    assertTrue(Stats.cites("{\"chunks\":[{\"documentId\":\"a\"}]}", "a"));
+    assertFalse(Stats.cites("{\"chunks\":[{\"documentId\":\"ab\"}]}", "a"));
+    assertFalse(Stats.cites("{\"citations\":[{\"documentId\":\"a\"}]}", "a"));
+  }
+}
