@@ -1,5 +1,6 @@
 package io.ragmill.cache;
 
+import io.ragmill.api.Stages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -37,8 +38,8 @@ public final class Cache {
   public <V extends CachedValue> CompletionStage<Result<V>> getOrCompute(
       CacheKey key, Class<V> type, Supplier<CompletionStage<V>> compute) {
     EntityRef<CachePartition.Command> partition = partitionOf(key);
-    return partition
-        .<CachePartition.LookupReply>ask(replyTo -> new CachePartition.Lookup(key, replyTo), askTimeout)
+    return Stages.direct(
+            partition.<CachePartition.LookupReply>ask(replyTo -> new CachePartition.Lookup(key, replyTo), askTimeout))
         .handle((reply, error) -> reply)
         .thenCompose(
             reply -> {
@@ -73,10 +74,7 @@ public final class Cache {
   public CompletionStage<Map<CacheKind, CachePartition.KindStats>> stats() {
     List<CompletableFuture<CachePartition.PartitionStats>> all = new ArrayList<>();
     for (int p = 0; p < settings.partitions(); p++) {
-      all.add(
-          partition(p)
-              .<CachePartition.PartitionStats>ask(CachePartition.GetStats::new, askTimeout)
-              .toCompletableFuture());
+      all.add(Stages.direct(partition(p).<CachePartition.PartitionStats>ask(CachePartition.GetStats::new, askTimeout)));
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -92,7 +90,7 @@ public final class Cache {
   public CompletionStage<Done> clear() {
     List<CompletableFuture<Done>> all = new ArrayList<>();
     for (int p = 0; p < settings.partitions(); p++) {
-      all.add(partition(p).<Done>ask(CachePartition.Clear::new, askTimeout).toCompletableFuture());
+      all.add(Stages.direct(partition(p).<Done>ask(CachePartition.Clear::new, askTimeout)));
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(ignored -> Done.getInstance());
   }

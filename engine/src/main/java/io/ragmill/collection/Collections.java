@@ -1,5 +1,6 @@
 package io.ragmill.collection;
 
+import io.ragmill.api.Stages;
 import io.ragmill.api.RagmillException;
 import java.time.Duration;
 import java.util.Map;
@@ -48,16 +49,16 @@ public final class Collections {
   }
 
   public CompletionStage<Collection.Info> info(String tenant, String collection) {
-    return entity(tenant, collection)
-        .<Collection.Info>ask(Collection.GetInfo::new, askTimeout)
+    return Stages.direct(entity(tenant, collection).<Collection.Info>ask(Collection.GetInfo::new, askTimeout))
         .thenApply(info -> remember(tenant, collection, info));
   }
 
   /** Creates the collection; with {@code failIfDifferent}, existing different settings are a conflict. */
   public CompletionStage<Collection.Info> create(
       String tenant, String collection, CollectionSettings settings, boolean failIfDifferent) {
-    return entity(tenant, collection)
-        .<Collection.Info>ask(replyTo -> new Collection.Create(settings, failIfDifferent, replyTo), askTimeout)
+    return Stages.direct(
+            entity(tenant, collection)
+                .<Collection.Info>ask(replyTo -> new Collection.Create(settings, failIfDifferent, replyTo), askTimeout))
         .thenApply(
             info -> {
               if (info.conflict()) {
@@ -70,8 +71,9 @@ public final class Collections {
   }
 
   public CompletionStage<Collection.Deleted> deleteDocument(String tenant, String collection, String documentId) {
-    return entity(tenant, collection)
-        .<Collection.Deleted>ask(replyTo -> new Collection.DeleteDocument(documentId, replyTo), askTimeout)
+    return Stages.direct(
+            entity(tenant, collection)
+                .<Collection.Deleted>ask(replyTo -> new Collection.DeleteDocument(documentId, replyTo), askTimeout))
         .thenApply(
             deleted -> {
               if (deleted.error() != null) {

@@ -1,5 +1,6 @@
 package io.ragmill.collection;
 
+import io.ragmill.api.Stages;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -42,11 +43,12 @@ public final class Generations {
   /** This node's replica of the generation, or empty when this node has not seen the collection. */
   public CompletionStage<Optional<Long>> current(String tenant, String collection) {
     Key<LWWRegister<Long>> key = key(tenant, collection);
-    return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWRegister<Long>>>ask(
-            replicator,
-            replyTo -> new Replicator.Get<>(key, Replicator.readLocal(), replyTo),
-            timeout,
-            system.scheduler())
+    return Stages.direct(
+            AskPattern.<Replicator.Command, Replicator.GetResponse<LWWRegister<Long>>>ask(
+                replicator,
+                replyTo -> new Replicator.Get<>(key, Replicator.readLocal(), replyTo),
+                timeout,
+                system.scheduler()))
         .thenApply(
             response ->
                 response instanceof Replicator.GetSuccess<LWWRegister<Long>> success
@@ -56,7 +58,7 @@ public final class Generations {
 
   public CompletionStage<Done> publish(String tenant, String collection, long generation) {
     Key<LWWRegister<Long>> key = key(tenant, collection);
-    return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWRegister<Long>>>ask(
+    return Stages.direct(AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWRegister<Long>>>ask(
             replicator,
             replyTo ->
                 new Replicator.Update<>(
@@ -66,7 +68,7 @@ public final class Generations {
                     replyTo,
                     register -> register.withValue(self, Math.max(register.getValue(), generation), GENERATION_CLOCK)),
             timeout.plus(timeout),
-            system.scheduler())
+            system.scheduler()))
         .thenApply(
             response -> {
               if (response instanceof Replicator.UpdateSuccess) {

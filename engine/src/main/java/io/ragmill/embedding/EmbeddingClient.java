@@ -1,5 +1,6 @@
 package io.ragmill.embedding;
 
+import io.ragmill.api.Stages;
 import io.ragmill.api.RagmillException;
 import io.ragmill.cache.Cache;
 import io.ragmill.cache.CacheKey;
@@ -63,9 +64,10 @@ public final class EmbeddingClient {
 
   private CompletionStage<Vector> fromModel(String text) {
     int lane = Math.floorMod(text.hashCode(), batcher.lanes());
-    return sharding
-        .entityRefFor(EmbeddingBatcher.ENTITY_KEY, EmbeddingBatcher.entityId(models.modelId(), lane))
-        .<EmbeddingBatcher.Reply>ask(replyTo -> new EmbeddingBatcher.Embed(List.of(text), replyTo), askTimeout)
+    return Stages.direct(
+            sharding
+                .entityRefFor(EmbeddingBatcher.ENTITY_KEY, EmbeddingBatcher.entityId(models.modelId(), lane))
+                .<EmbeddingBatcher.Reply>ask(replyTo -> new EmbeddingBatcher.Embed(List.of(text), replyTo), askTimeout))
         .thenApply(
             reply -> {
               if (reply instanceof EmbeddingBatcher.Embedded embedded) {

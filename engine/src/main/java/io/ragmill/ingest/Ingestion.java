@@ -1,5 +1,6 @@
 package io.ragmill.ingest;
 
+import io.ragmill.api.Stages;
 import io.ragmill.api.RagmillException;
 import io.ragmill.collection.CollectionSettings;
 import io.ragmill.collection.Collections;
@@ -51,26 +52,25 @@ public final class Ingestion {
                     "collection '" + collection + "' was indexed with model " + info.settings().modelId()
                         + " but this node embeds with " + defaults.modelId());
               }
-              return sharding
-                  .entityRefFor(IngestionJob.ENTITY_KEY, jobId)
-                  .<IngestionJob.Status>ask(
-                      replyTo -> new IngestionJob.Start(tenant, collection, info.settings(), documents, replyTo),
-                      askTimeout);
+              return Stages.direct(
+                  sharding
+                      .entityRefFor(IngestionJob.ENTITY_KEY, jobId)
+                      .<IngestionJob.Status>ask(
+                          replyTo -> new IngestionJob.Start(tenant, collection, info.settings(), documents, replyTo),
+                          askTimeout));
             });
   }
 
   public CompletionStage<IngestionJob.Status> status(String jobId) {
-    return sharding
-        .entityRefFor(IngestionJob.ENTITY_KEY, jobId)
-        .<IngestionJob.Status>ask(IngestionJob.GetStatus::new, askTimeout)
+    return Stages.direct(
+            sharding.entityRefFor(IngestionJob.ENTITY_KEY, jobId).<IngestionJob.Status>ask(IngestionJob.GetStatus::new, askTimeout))
         .thenApply(unknownIsNotFound(jobId));
   }
 
   /** Completes when the job has completed or failed, or fails after {@code timeout}. */
   public CompletionStage<IngestionJob.Status> awaitDone(String jobId, Duration timeout) {
-    return sharding
-        .entityRefFor(IngestionJob.ENTITY_KEY, jobId)
-        .<IngestionJob.Status>ask(IngestionJob.AwaitDone::new, timeout)
+    return Stages.direct(
+            sharding.entityRefFor(IngestionJob.ENTITY_KEY, jobId).<IngestionJob.Status>ask(IngestionJob.AwaitDone::new, timeout))
         .thenApply(unknownIsNotFound(jobId));
   }
 

@@ -1,5 +1,6 @@
 package io.ragmill.ingest;
 
+import io.ragmill.api.Stages;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.ragmill.api.RagmillException;
 import io.ragmill.collection.Collection;
@@ -289,10 +290,11 @@ public final class IngestionJob
       chunksByDocument.put(doc.id(), chunks.size());
       String shard = IndexShard.entityId(job.tenant(), job.collection(), IndexShard.shardOf(doc.id(), job.settings().shards()));
       writes.add(
-          sharding
-              .entityRefFor(IndexShard.ENTITY_KEY, shard)
-              .<org.apache.pekko.Done>ask(replyTo -> new IndexShard.IndexDocument(doc.id(), chunks, replyTo), deps.askTimeout())
-              .toCompletableFuture());
+          Stages.direct(
+              sharding
+                  .entityRefFor(IndexShard.ENTITY_KEY, shard)
+                  .<org.apache.pekko.Done>ask(
+                      replyTo -> new IndexShard.IndexDocument(doc.id(), chunks, replyTo), deps.askTimeout())));
     }
     return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(ignored -> chunksByDocument);
   }

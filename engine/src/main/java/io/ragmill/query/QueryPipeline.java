@@ -1,5 +1,6 @@
 package io.ragmill.query;
 
+import io.ragmill.api.Stages;
 import io.ragmill.answer.Answer;
 import io.ragmill.answer.AnswerGenerator;
 import io.ragmill.api.RagmillException;
@@ -156,11 +157,11 @@ public final class QueryPipeline {
     List<CompletableFuture<IndexShard.SearchResult>> parts = new ArrayList<>(settings.shards());
     for (int shard = 0; shard < settings.shards(); shard++) {
       parts.add(
-          sharding
-              .entityRefFor(IndexShard.ENTITY_KEY, IndexShard.entityId(tenant, collection, shard))
-              .<IndexShard.SearchResult>ask(
-                  replyTo -> new IndexShard.Search(query, request.k(), request.filter(), replyTo), askTimeout)
-              .toCompletableFuture());
+          Stages.direct(
+              sharding
+                  .entityRefFor(IndexShard.ENTITY_KEY, IndexShard.entityId(tenant, collection, shard))
+                  .<IndexShard.SearchResult>ask(
+                      replyTo -> new IndexShard.Search(query, request.k(), request.filter(), replyTo), askTimeout)));
     }
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
         .thenApply(

@@ -18,6 +18,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    // With 2 cores the common pool has parallelism 1 and CompletableFuture's async methods then start
+    // a thread per task; anything that still lands there gets a real pool.
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "4");
+    }
     String command = args.length == 0 ? "serve" : args[0];
     if (command.equals("bench-model")) {
       ModelBenchmark.main(java.util.Arrays.copyOfRange(args, 1, args.length));

@@ -88,9 +88,11 @@ public final class LoadTest {
   }
 
   private HttpTarget target(ActorSystem system, String url) {
-    return options.client().equals("pekko")
-        ? new PekkoHttpTarget(system, url)
-        : new JdkHttpTarget(url, options.concurrency(), Runtime.getRuntime().availableProcessors());
+    return switch (options.client()) {
+      case "pekko" -> new PekkoHttpTarget(system, url);
+      case "jdk" -> new JdkHttpTarget(url, options.concurrency(), Runtime.getRuntime().availableProcessors());
+      default -> new SocketHttpTarget(url, options.concurrency());
+    };
   }
 
   private int ingest(ActorSystem system) throws Exception {

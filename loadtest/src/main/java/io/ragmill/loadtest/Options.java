@@ -46,7 +46,8 @@ public record Options(
         --distribution D       cached: uniform | zipf [uniform]
         --zipf-exponent S      [1.0]
         --k K                  chunks per query [5]
-        --client C             jdk (java.net.http) | pekko (Pekko HTTP host connection pool) [jdk]
+        --client C             socket (minimal keep-alive HTTP/1.1, cheapest) | jdk (java.net.http)
+                               | pekko (Pekko HTTP host connection pool) [socket]
         --json FILE            also write the report as JSON
         --no-verify            do not check that answers cite the question's document
         --no-ingest            cached/uncached: fail instead of ingesting when the collection is missing
@@ -113,7 +114,7 @@ public record Options(
         v.getOrDefault("distribution", "uniform").toLowerCase(Locale.ROOT),
         number("zipf-exponent", v.getOrDefault("zipf-exponent", "1.0")),
         positive("k", v.getOrDefault("k", "5")),
-        v.getOrDefault("client", "jdk").toLowerCase(Locale.ROOT),
+        v.getOrDefault("client", "socket").toLowerCase(Locale.ROOT),
         v.get("json"),
         !flags.contains("no-verify"),
         !flags.contains("no-ingest"));
@@ -123,8 +124,8 @@ public record Options(
     if (!Set.of("uniform", "zipf").contains(o.distribution())) {
       throw new IllegalArgumentException("--distribution is uniform or zipf, was '" + o.distribution() + "'");
     }
-    if (!Set.of("pekko", "jdk").contains(o.client())) {
-      throw new IllegalArgumentException("--client is pekko or jdk, was '" + o.client() + "'");
+    if (!Set.of("socket", "pekko", "jdk").contains(o.client())) {
+      throw new IllegalArgumentException("--client is socket, jdk or pekko, was '" + o.client() + "'");
     }
     if (o.duration().toMillis() < 1) {
       throw new IllegalArgumentException("--duration must be at least 1ms, was " + o.duration());
