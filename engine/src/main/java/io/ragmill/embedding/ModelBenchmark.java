@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * The model's own throughput, side by side in one run on the same texts: Ragmill's MiniLM at batch
  * 1 and at the batcher's batch size, and langchain4j's wrapper of the same model file (one session
  * run per text). Rounds alternate between the three so machine noise hits them alike; medians are
- * reported. {@code bin/ragmill bench-model [texts] [rounds] [batch]}.
+ * reported. {@code bin/ragmill bench-model [texts] [rounds] [batch] [min-words] [max-words]}.
  */
 public final class ModelBenchmark {
   private ModelBenchmark() {}
@@ -21,7 +21,12 @@ public final class ModelBenchmark {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 256;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;
-    List<String> texts = sentences(count, new Random(42));
+    int minWords = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+    int maxWords = args.length > 4 ? Integer.parseInt(args[4]) : 40;
+    if (count < 1 || rounds < 1 || batch < 1 || minWords < 1 || maxWords < minWords) {
+      throw new IllegalArgumentException("usage: bench-model [texts>0] [rounds>0] [batch>0] [min-words>0] [max-words>=min]");
+    }
+    List<String> texts = sentences(count, minWords, maxWords, new Random(42));
     MiniLmEmbedder ragmill = new MiniLmEmbedder();
     AllMiniLmL6V2QuantizedEmbeddingModel langchain4j = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
     Consumer<List<String>> single = list -> list.forEach(t -> ragmill.embed(List.of(t)));
@@ -47,11 +52,11 @@ public final class ModelBenchmark {
     double lc = median(rates[2]);
     System.out.printf(
         Locale.ROOT,
-        "model %s, %d texts of 8-40 words, %d rounds, %d cores%n"
+        "model %s, %d texts of %d-%d words, %d rounds, %d cores%n"
             + "ragmill batch 1:        %8.1f sentences/s (median)%n"
             + "ragmill batch %-3d:      %8.1f sentences/s (median)  %.2fx batch 1%n"
             + "langchain4j per text:   %8.1f sentences/s (median)  ragmill batch %d = %.2fx langchain4j%n",
-        MiniLmEmbedder.MODEL_ID, count, rounds, Runtime.getRuntime().availableProcessors(), b1, batch, bn, bn / b1,
+        MiniLmEmbedder.MODEL_ID, count, minWords, maxWords, rounds, Runtime.getRuntime().availableProcessors(), b1, batch, bn, bn / b1,
         lc, batch, bn / lc);
     ragmill.close();
   }
@@ -69,8 +74,8 @@ public final class ModelBenchmark {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  /** Query-like and chunk-like sentences of 8 to 40 words from a fixed vocabulary. */
-  static List<String> sentences(int count, Random random) {
+  /** Sentences of {@code minWords} to {@code maxWords} words from a fixed vocabulary. */
+  static List<String> sentences(int count, int minWords, int maxWords, Random random) {
     String[] words =
         ("the a cache shard cluster node query answer embedding vector index batch model latency throughput replica "
                 + "journal document chunk search ranking token tenant session failover partition memory disk network "
@@ -78,7 +83,7 @@ public final class ModelBenchmark {
             .split(" ");
     List<String> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      int n = 8 + random.nextInt(33);
+      int n = minWords + random.nextInt(maxWords - minWords + 1);
       StringBuilder s = new StringBuilder();
       for (int w = 0; w < n; w++) {
         s.append(w == 0 ? "" : " ").append(words[random.nextInt(words.length)]);

@@ -30,7 +30,11 @@ final class BaselineServer implements AutoCloseable {
   }
 
   static BaselineServer start(ActorSystem system) {
-    ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(new Routes().route())
+    return start(system, 0);
+  }
+
+  static BaselineServer start(ActorSystem system, int port) {
+    ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", port).bind(new Routes().route())
         .toCompletableFuture().join();
     return new BaselineServer(binding);
   }

@@ -53,12 +53,14 @@ public final class LoadTest {
 
   private int run() throws Exception {
     // the JDK client needs no actor system; the Pekko client and the baseline server do
-    boolean pekko = options.client().equals("pekko") || options.command().equals("baseline");
+    boolean pekko =
+        options.client().equals("pekko") || options.command().equals("baseline") || options.command().equals("baseline-server");
     ActorSystem system = pekko ? actorSystem(options) : null;
     try {
       return switch (options.command()) {
         case "ingest" -> ingest(system);
         case "baseline" -> baseline(system);
+        case "baseline-server" -> baselineServer(system);
         default -> query(system);
       };
     } finally {
@@ -131,7 +133,20 @@ public final class LoadTest {
     }
   }
 
+  private int baselineServer(ActorSystem system) throws Exception {
+    try (BaselineServer server = BaselineServer.start(system, options.port())) {
+      System.out.println("baseline server on " + server.url() + BaselineServer.PATH + " (stop with Ctrl-C)");
+      Thread.currentThread().join();
+      return 0;
+    }
+  }
+
   private int baseline(ActorSystem system) throws Exception {
+    if (options.external()) {
+      try (HttpTarget target = target(system, options.url())) {
+        return measure(target, Workloads.baseline(BaselineServer.PATH), options.url());
+      }
+    }
     try (BaselineServer server = BaselineServer.start(system);
         HttpTarget target = target(system, server.url())) {
       return measure(target, Workloads.baseline(BaselineServer.PATH), server.url());

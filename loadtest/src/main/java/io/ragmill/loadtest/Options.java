@@ -12,13 +12,14 @@ import java.util.Set;
 public record Options(
     String command, String url, String collection, int concurrency, Duration duration, Duration warmup,
     double rate, int maxInFlight, int documents, int batch, int parallel, long seed, int questions,
-    String distribution, double zipfExponent, int k, String client, String json, boolean verify, boolean ingest) {
+    String distribution, double zipfExponent, int k, String client, String json, boolean verify, boolean ingest,
+    boolean external, int port) {
 
-  static final List<String> COMMANDS = List.of("ingest", "cached", "uncached", "baseline", "help");
-  private static final Set<String> FLAGS = Set.of("no-verify", "no-ingest");
+  static final List<String> COMMANDS = List.of("ingest", "cached", "uncached", "baseline", "baseline-server", "help");
+  private static final Set<String> FLAGS = Set.of("no-verify", "no-ingest", "external");
   private static final Set<String> VALUED = Set.of(
       "url", "collection", "concurrency", "duration", "warmup", "rate", "max-in-flight", "documents", "batch",
-      "parallel", "seed", "questions", "distribution", "zipf-exponent", "k", "client", "json");
+      "parallel", "seed", "questions", "distribution", "zipf-exponent", "k", "client", "json", "port");
 
   static final String USAGE = """
       usage: java -jar ragmill-loadtest.jar <command> [options]
@@ -27,7 +28,9 @@ public record Options(
         ingest     load a synthetic corpus of --documents into --collection; prints chunks/s
         cached     the same --questions questions over and over: answer-cache hits after warm-up
         uncached   every question distinct (a nonce word): embedding + search + answer every time
-        baseline   a bare in-process Pekko HTTP server answering a fixed JSON object: the stack's limit
+        baseline   a bare Pekko HTTP server answering a fixed JSON object: the stack's limit; in this
+                   process, or with --external the one a baseline-server runs at --url
+        baseline-server  run that bare server alone on --port until stopped (a separate JVM, like a node)
         help       this text
 
       options (defaults in brackets):
@@ -51,6 +54,8 @@ public record Options(
         --json FILE            also write the report as JSON
         --no-verify            do not check that answers cite the question's document
         --no-ingest            cached/uncached: fail instead of ingesting when the collection is missing
+        --external             baseline: measure the baseline-server at --url instead of one in this process
+        --port N               baseline-server: the port [8081]
       """;
 
   /** Parses the arguments; throws {@link IllegalArgumentException} with a message for people. */
@@ -117,7 +122,9 @@ public record Options(
         v.getOrDefault("client", "socket").toLowerCase(Locale.ROOT),
         v.get("json"),
         !flags.contains("no-verify"),
-        !flags.contains("no-ingest"));
+        !flags.contains("no-ingest"),
+        flags.contains("external"),
+        positive("port", v.getOrDefault("port", "8081")));
     if (o.batch() > 1000) {
       throw new IllegalArgumentException("--batch is at most 1000 (the server's limit per request), was " + o.batch());
     }
