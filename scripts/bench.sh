@@ -40,7 +40,7 @@ java -jar http/target/ragmill.jar bench-model 256 5 32 8 40 2>/dev/null
 
 start_node() { # name http-port remote-port model
   local data="$OUT/data-$1"
-  rm -rf "$data"
+  rm -rf "$data"; data="$(pwd)/$data"
   local t0; t0=$(date +%s%N)
   RAGMILL_DATA_DIR="$data" RAGMILL_HTTP_PORT=$2 RAGMILL_REMOTE_PORT=$3 RAGMILL_EMBEDDING_MODEL=$4 \
     bin/ragmill serve > "$OUT/node-$1.log" 2>&1 &

@@ -17,6 +17,22 @@ public final class Main {
 
   private Main() {}
 
+  /**
+   * H2 refuses a database path that is only implicitly relative ("data/x"), and the journal URL is
+   * built from ragmill.data-dir: resolve the folder against the working directory once, here.
+   */
+  static Config withAbsoluteDataDir(Config config) throws java.io.IOException {
+    String dir = config.getString("ragmill.data-dir");
+    java.nio.file.Path absolute = java.nio.file.Paths.get(dir).toAbsolutePath().normalize();
+    java.nio.file.Files.createDirectories(absolute);
+    if (dir.equals(absolute.toString())) {
+      return config;
+    }
+    System.setProperty("ragmill.data-dir", absolute.toString());
+    ConfigFactory.invalidateCaches();
+    return ConfigFactory.load();
+  }
+
   public static void main(String[] args) throws Exception {
     // With 2 cores the common pool has parallelism 1 and CompletableFuture's async methods then start
     // a thread per task; anything that still lands there gets a real pool.
@@ -34,7 +50,7 @@ public final class Main {
               + "       ragmill bench-model [texts] [rounds] [batch]   the model's own throughput");
       System.exit(2);
     }
-    Config config = ConfigFactory.load();
+    Config config = withAbsoluteDataDir(ConfigFactory.load());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ragmill", config);
     try {
       RagmillNode node = RagmillNode.start(system);
