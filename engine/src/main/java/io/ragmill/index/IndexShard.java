@@ -30,9 +30,11 @@ public final class IndexShard
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Adds a document's chunks, replacing any it had. */
-  public record IndexDocument(String documentId, List<IndexedChunk> chunks, ActorRef<Done> replyTo)
-      implements Command {}
+  /** A document's chunks, as indexed together. */
+  public record DocumentChunks(String documentId, List<IndexedChunk> chunks) implements CborSerializable {}
+
+  /** Adds documents' chunks, replacing any each had; one event (one journal write) for all of them. */
+  public record IndexDocuments(List<DocumentChunks> documents, ActorRef<Done> replyTo) implements Command {}
 
   public record RemoveDocument(String documentId, ActorRef<Removed> replyTo) implements Command {}
 
@@ -49,7 +51,7 @@ public final class IndexShard
 
   public sealed interface Event extends CborSerializable {}
 
-  public record DocumentIndexed(String documentId, List<IndexedChunk> chunks) implements Event {}
+  public record DocumentsIndexed(List<DocumentChunks> documents) implements Event {}
 
   public record DocumentRemoved(String documentId) implements Event {}
 
@@ -92,7 +94,7 @@ public final class IndexShard
   public CommandHandlerWithReply<Command, Event, VectorMatrix> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
-        .onCommand(IndexDocument.class, this::onIndex)
+        .onCommand(IndexDocuments.class, this::onIndex)
         .onCommand(RemoveDocument.class, this::onRemove)
         .onCommand(Search.class, this::onSearch)
         .onCommand(
@@ -101,9 +103,9 @@ public final class IndexShard
         .build();
   }
 
-  private ReplyEffect<Event, VectorMatrix> onIndex(VectorMatrix state, IndexDocument cmd) {
+  private ReplyEffect<Event, VectorMatrix> onIndex(VectorMatrix state, IndexDocuments cmd) {
     return Effect()
-        .persist(new DocumentIndexed(cmd.documentId(), List.copyOf(cmd.chunks())))
+        .persist(new DocumentsIndexed(List.copyOf(cmd.documents())))
         .thenReply(cmd.replyTo(), s -> Done.getInstance());
   }
 
@@ -129,9 +131,9 @@ public final class IndexShard
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(
-            DocumentIndexed.class,
+            DocumentsIndexed.class,
             (state, e) -> {
-              state.upsert(e.documentId(), e.chunks());
+              e.documents().forEach(d -> state.upsert(d.documentId(), d.chunks()));
               return state;
             })
         .onEvent(

@@ -276,10 +276,11 @@ public final class IngestionJob
         .thenApply(chunksByDocument -> new StepSucceeded(from + chunksByDocument.size(), chunksByDocument));
   }
 
+  /** Indexes a step's documents with one command (one journal write) per shard they fall in. */
   private CompletionStage<Map<String, Integer>> index(
       JobAccepted job, Map<SourceDocument, List<String>> chunked, List<Vector> vectors) {
     Map<String, Integer> chunksByDocument = new LinkedHashMap<>();
-    List<CompletableFuture<?>> writes = new ArrayList<>();
+    Map<Integer, List<IndexShard.DocumentChunks>> byShard = new HashMap<>();
     int v = 0;
     for (Map.Entry<SourceDocument, List<String>> e : chunked.entrySet()) {
       SourceDocument doc = e.getKey();
@@ -288,14 +289,19 @@ public final class IngestionJob
         chunks.add(new IndexedChunk(c, e.getValue().get(c), doc.metadata(), vectors.get(v++)));
       }
       chunksByDocument.put(doc.id(), chunks.size());
-      String shard = IndexShard.entityId(job.tenant(), job.collection(), IndexShard.shardOf(doc.id(), job.settings().shards()));
-      writes.add(
-          Stages.direct(
-              sharding
-                  .entityRefFor(IndexShard.ENTITY_KEY, shard)
-                  .<org.apache.pekko.Done>ask(
-                      replyTo -> new IndexShard.IndexDocument(doc.id(), chunks, replyTo), deps.askTimeout())));
+      byShard
+          .computeIfAbsent(IndexShard.shardOf(doc.id(), job.settings().shards()), s -> new ArrayList<>())
+          .add(new IndexShard.DocumentChunks(doc.id(), chunks));
     }
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    byShard.forEach(
+        (shard, documents) ->
+            writes.add(
+                Stages.direct(
+                    sharding
+                        .entityRefFor(IndexShard.ENTITY_KEY, IndexShard.entityId(job.tenant(), job.collection(), shard))
+                        .<org.apache.pekko.Done>ask(
+                            replyTo -> new IndexShard.IndexDocuments(documents, replyTo), deps.askTimeout()))));
     return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(ignored -> chunksByDocument);
   }
 

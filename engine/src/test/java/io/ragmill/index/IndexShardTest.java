@@ -60,7 +60,9 @@ class IndexShardTest {
     for (int i = 0; i < texts.length; i++) {
       chunks.add(chunk(i, texts[i], Map.of("doc", doc)));
     }
-    var result = shard.<Done>runCommand(replyTo -> new IndexShard.IndexDocument(doc, chunks, replyTo));
+    var result =
+        shard.<Done>runCommand(
+            replyTo -> new IndexShard.IndexDocuments(List.of(new IndexShard.DocumentChunks(doc, chunks)), replyTo));
     assertEquals(Done.getInstance(), result.reply());
   }
 
@@ -120,6 +122,20 @@ class IndexShardTest {
     shard.restart();
     assertEquals(new IndexShard.ShardStats(9, 9), shard.<IndexShard.ShardStats>runCommand(IndexShard.GetStats::new).reply());
     assertEquals(before, search("topic 7", 3, MetadataFilter.NONE));
+  }
+
+  @Test
+  void indexesSeveralDocumentsInOneEvent() {
+    var result =
+        shard.<Done>runCommand(
+            replyTo ->
+                new IndexShard.IndexDocuments(
+                    List.of(
+                        new IndexShard.DocumentChunks("one", List.of(chunk(0, "first document", Map.of()))),
+                        new IndexShard.DocumentChunks("two", List.of(chunk(0, "second document", Map.of()), chunk(1, "more", Map.of())))),
+                    replyTo));
+    assertEquals(1, result.events().size());
+    assertEquals(new IndexShard.ShardStats(2, 3), shard.<IndexShard.ShardStats>runCommand(IndexShard.GetStats::new).reply());
   }
 
   @Test
