@@ -24,7 +24,8 @@ public final class EmbeddingModels {
       case "hashing" -> ready(new HashingEmbedder(settings.hashingDimension()));
       case MiniLmEmbedder.MODEL_ID ->
           new EmbeddingModels(
-              MiniLmEmbedder.MODEL_ID, CompletableFuture.supplyAsync(MiniLmEmbedder::new, loader));
+              MiniLmEmbedder.MODEL_ID, CompletableFuture.supplyAsync(
+                  () -> new MiniLmEmbedder(settings.intraOpThreads(), settings.allowSpinning()), loader));
       default ->
           throw new IllegalArgumentException(
               "ragmill.embedding.model must be " + MiniLmEmbedder.MODEL_ID + " or hashing, was "

@@ -4,7 +4,8 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 
 /** The {@code ragmill.embedding} block. */
-public record EmbeddingSettings(String model, int hashingDimension, BatcherSettings batcher) {
+public record EmbeddingSettings(
+    String model, int hashingDimension, int intraOpThreads, boolean allowSpinning, BatcherSettings batcher) {
 
   /** Limits of one {@link EmbeddingBatcher} lane. */
   public record BatcherSettings(
@@ -31,6 +32,8 @@ public record EmbeddingSettings(String model, int hashingDimension, BatcherSetti
     return new EmbeddingSettings(
         c.getString("model"),
         c.getInt("hashing.dimension"),
+        c.getInt("onnx.intra-op-threads") > 0 ? c.getInt("onnx.intra-op-threads") : Runtime.getRuntime().availableProcessors(),
+        c.getBoolean("onnx.allow-spinning"),
         new BatcherSettings(
             b.getInt("lanes"),
             b.getInt("max-batch-size"),

@@ -40,10 +40,10 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
   private final boolean needsTokenTypes;
 
   public MiniLmEmbedder() {
-    this(Runtime.getRuntime().availableProcessors());
+    this(Runtime.getRuntime().availableProcessors(), false);
   }
 
-  public MiniLmEmbedder(int intraOpThreads) {
+  public MiniLmEmbedder(int intraOpThreads, boolean allowSpinning) {
     // DJL's tokenizer otherwise calls home (EC2 metadata, telemetry) while it loads
     if (System.getProperty("OPT_OUT_TRACKING") == null) {
       System.setProperty("OPT_OUT_TRACKING", "true");
@@ -53,6 +53,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
       OrtSession.SessionOptions options = new OrtSession.SessionOptions();
       options.setIntraOpNumThreads(intraOpThreads);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      options.addConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
       session = environment.createSession(resource("/all-minilm-l6-v2-q.onnx"), options);
       needsTokenTypes = session.getInputNames().contains("token_type_ids");
       Map<String, String> tokenizerOptions = new HashMap<>();
