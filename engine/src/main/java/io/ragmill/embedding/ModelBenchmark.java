@@ -12,13 +12,15 @@ import java.util.function.Consumer;
  * The model's own throughput, side by side in one run on the same texts: Ragmill's MiniLM at batch
  * 1 and at the batcher's batch size, and langchain4j's wrapper of the same model file (one session
  * run per text). Rounds alternate between the three so machine noise hits them alike; medians are
- * reported. {@code bin/ragmill bench-model [texts] [rounds] [batch] [min-words] [max-words]}.
+ * reported. {@code bin/ragmill bench-model [texts|FILE] [rounds] [batch] [min-words] [max-words]}: generated
+ * texts, or the lines of FILE (e.g. the load test's uncached questions).
  */
 public final class ModelBenchmark {
   private ModelBenchmark() {}
 
   public static void main(String[] args) {
-    int count = args.length > 0 ? Integer.parseInt(args[0]) : 256;
+    java.nio.file.Path file = args.length > 0 && !args[0].matches("\\d+") ? java.nio.file.Path.of(args[0]) : null;
+    int count = args.length > 0 && file == null ? Integer.parseInt(args[0]) : 256;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;
     int minWords = args.length > 3 ? Integer.parseInt(args[3]) : 8;
@@ -26,7 +28,20 @@ public final class ModelBenchmark {
     if (count < 1 || rounds < 1 || batch < 1 || minWords < 1 || maxWords < minWords) {
       throw new IllegalArgumentException("usage: bench-model [texts>0] [rounds>0] [batch>0] [min-words>0] [max-words>=min]");
     }
-    List<String> texts = sentences(count, minWords, maxWords, new Random(42));
+    List<String> texts;
+    String described;
+    if (file != null) {
+      try {
+        texts = java.nio.file.Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      count = texts.size();
+      described = count + " texts from " + file;
+    } else {
+      texts = sentences(count, minWords, maxWords, new Random(42));
+      described = count + " texts of " + minWords + "-" + maxWords + " words";
+    }
     MiniLmEmbedder ragmill = new MiniLmEmbedder();
     AllMiniLmL6V2QuantizedEmbeddingModel langchain4j = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
     Consumer<List<String>> single = list -> list.forEach(t -> ragmill.embed(List.of(t)));
@@ -52,11 +67,11 @@ public final class ModelBenchmark {
     double lc = median(rates[2]);
     System.out.printf(
         Locale.ROOT,
-        "model %s, %d texts of %d-%d words, %d rounds, %d cores%n"
+        "model %s, %s, %d rounds, %d cores%n"
             + "ragmill batch 1:        %8.1f sentences/s (median)%n"
             + "ragmill batch %-3d:      %8.1f sentences/s (median)  %.2fx batch 1%n"
             + "langchain4j per text:   %8.1f sentences/s (median)  ragmill batch %d = %.2fx langchain4j%n",
-        MiniLmEmbedder.MODEL_ID, count, minWords, maxWords, rounds, Runtime.getRuntime().availableProcessors(), b1, batch, bn, bn / b1,
+        MiniLmEmbedder.MODEL_ID, described, rounds, Runtime.getRuntime().availableProcessors(), b1, batch, bn, bn / b1,
         lc, batch, bn / lc);
     ragmill.close();
   }

@@ -61,6 +61,7 @@ public final class LoadTest {
         case "ingest" -> ingest(system);
         case "baseline" -> baseline(system);
         case "baseline-server" -> baselineServer(system);
+        case "questions" -> questions();
         default -> query(system);
       };
     } finally {
@@ -131,6 +132,19 @@ public final class LoadTest {
       }
       return measure(target, workload, options.url());
     }
+  }
+
+  /** The texts the uncached scenario sends, so the model can be measured alone on the same texts. */
+  private int questions() throws java.io.IOException {
+    List<CorpusGenerator.Question> all = CorpusGenerator.generate(options.seed(), options.documents()).questions();
+    String tag = Workloads.runTag();
+    List<String> lines = new java.util.ArrayList<>(options.questions());
+    for (int i = 0; i < options.questions(); i++) {
+      lines.add(Workloads.uncachedText(all.get(i % all.size()), tag, i));
+    }
+    java.nio.file.Files.write(java.nio.file.Path.of(options.out()), lines);
+    System.out.println("wrote " + lines.size() + " questions to " + options.out());
+    return 0;
   }
 
   private int baselineServer(ActorSystem system) throws Exception {

@@ -13,13 +13,13 @@ public record Options(
     String command, String url, String collection, int concurrency, Duration duration, Duration warmup,
     double rate, int maxInFlight, int documents, int batch, int parallel, long seed, int questions,
     String distribution, double zipfExponent, int k, String client, String json, boolean verify, boolean ingest,
-    boolean external, int port) {
+    boolean external, int port, String out) {
 
-  static final List<String> COMMANDS = List.of("ingest", "cached", "uncached", "baseline", "baseline-server", "help");
+  static final List<String> COMMANDS = List.of("ingest", "cached", "uncached", "baseline", "baseline-server", "questions", "help");
   private static final Set<String> FLAGS = Set.of("no-verify", "no-ingest", "external");
   private static final Set<String> VALUED = Set.of(
       "url", "collection", "concurrency", "duration", "warmup", "rate", "max-in-flight", "documents", "batch",
-      "parallel", "seed", "questions", "distribution", "zipf-exponent", "k", "client", "json", "port");
+      "parallel", "seed", "questions", "distribution", "zipf-exponent", "k", "client", "json", "port", "out");
 
   static final String USAGE = """
       usage: java -jar ragmill-loadtest.jar <command> [options]
@@ -31,6 +31,7 @@ public record Options(
         baseline   a bare Pekko HTTP server answering a fixed JSON object: the stack's limit; in this
                    process, or with --external the one a baseline-server runs at --url
         baseline-server  run that bare server alone on --port until stopped (a separate JVM, like a node)
+        questions  write --questions texts of uncached questions to --out, one a line (for bench-model)
         help       this text
 
       options (defaults in brackets):
@@ -56,6 +57,7 @@ public record Options(
         --no-ingest            cached/uncached: fail instead of ingesting when the collection is missing
         --external             baseline: measure the baseline-server at --url instead of one in this process
         --port N               baseline-server: the port [8081]
+        --out FILE             questions: where to write them
       """;
 
   /** Parses the arguments; throws {@link IllegalArgumentException} with a message for people. */
@@ -124,7 +126,11 @@ public record Options(
         !flags.contains("no-verify"),
         !flags.contains("no-ingest"),
         flags.contains("external"),
-        positive("port", v.getOrDefault("port", "8081")));
+        positive("port", v.getOrDefault("port", "8081")),
+        v.get("out"));
+    if (o.command().equals("questions") && o.out() == null) {
+      throw new IllegalArgumentException("questions needs --out FILE");
+    }
     if (o.batch() > 1000) {
       throw new IllegalArgumentException("--batch is at most 1000 (the server's limit per request), was " + o.batch());
     }

@@ -42,9 +42,13 @@ public final class Workloads {
     String path = queryPath(collection);
     return sequence -> {
       CorpusGenerator.Question q = questions.get((int) (sequence % questions.size()));
-      String nonce = runTag + Long.toString(sequence, 36);
-      return new Workload.Call(path, queryBody(q.text() + " (ref " + nonce + ")", k), q.documentId());
+      return new Workload.Call(path, queryBody(uncachedText(q, runTag, sequence), k), q.documentId());
     };
+  }
+
+  /** The text of the {@code sequence}-th uncached question: the question and a unique nonce word. */
+  public static String uncachedText(CorpusGenerator.Question question, String runTag, long sequence) {
+    return question.text() + " (ref " + runTag + Long.toString(sequence, 36) + ")";
   }
 
   /** A small fixed JSON body to the in-process baseline server. */
