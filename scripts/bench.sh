@@ -64,6 +64,10 @@ echo "== cached queries vs the bare HTTP endpoint (alternating)"
 "${LT[@]}" baseline-server --port 8081 > "$OUT/baseline-server.log" 2>&1 &
 pids+=($!)
 until curl -s -o /dev/null http://127.0.0.1:8081/; do sleep 0.1; done
+# a fresh JVM needs more than one warm-up to reach steady state: one unmeasured round of each first
+"${LT[@]}" baseline --external --url http://127.0.0.1:8081 --duration 10s --warmup 5s > /dev/null
+"${LT[@]}" cached --url http://127.0.0.1:8080 --collection bench --documents "$DOCS" --seed 7 --no-ingest \
+  --duration 10s --warmup 5s > /dev/null
 for r in $(seq 1 "$ROUNDS"); do
   "${LT[@]}" baseline --external --url http://127.0.0.1:8081 --concurrency "$CONCURRENCY" --duration "$DURATION" \
     --warmup "$WARMUP" --json "$OUT/baseline-$r.json" | tail -1
