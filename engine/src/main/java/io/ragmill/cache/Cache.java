@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -65,11 +64,6 @@ public final class Cache {
             });
   }
 
-  /** Stores a value without a lease (a computation nobody else was waiting for). */
-  public void put(CacheKey key, CachedValue value) {
-    partitionOf(key).tell(new CachePartition.Fill(key, 0, value));
-  }
-
   /** Sums the counters of every partition. */
   public CompletionStage<Map<CacheKind, CachePartition.KindStats>> stats() {
     List<CompletableFuture<CachePartition.PartitionStats>> all = new ArrayList<>();
@@ -85,14 +79,6 @@ public final class Cache {
               }
               return sum;
             });
-  }
-
-  public CompletionStage<Done> clear() {
-    List<CompletableFuture<Done>> all = new ArrayList<>();
-    for (int p = 0; p < settings.partitions(); p++) {
-      all.add(Stages.direct(partition(p).<Done>ask(CachePartition.Clear::new, askTimeout)));
-    }
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(ignored -> Done.getInstance());
   }
 
   private EntityRef<CachePartition.Command> partitionOf(CacheKey key) {

@@ -3,7 +3,7 @@ package io.ragmill.index;
 import io.ragmill.embedding.Vector;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +112,7 @@ final class VectorMatrix {
       IndexedChunk c = chunks[row];
       hits.add(new ChunkHit(documentIds[row], c.chunk(), c.text(), c.metadata(), e[0]));
     }
-    java.util.Collections.reverse(hits);
+    Collections.reverse(hits);
     return hits;
   }
 
@@ -170,12 +170,5 @@ final class VectorMatrix {
     documentIds = Arrays.copyOf(documentIds, capacity);
     chunks = Arrays.copyOf(chunks, capacity);
     live = Arrays.copyOf(live, capacity);
-  }
-
-  /** For tests: a map view of the documents in the shard. */
-  Map<String, Integer> chunkCounts() {
-    Map<String, Integer> out = new HashMap<>();
-    rowsByDocument.forEach((doc, rowIds) -> out.put(doc, rowIds.length));
-    return out;
   }
 }
