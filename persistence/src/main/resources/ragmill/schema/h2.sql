@@ -49,3 +49,11 @@ CREATE TABLE IF NOT EXISTS PUBLIC."durable_state" (
 );
 CREATE INDEX IF NOT EXISTS "state_tag_idx" ON PUBLIC."durable_state" ("tag");
 CREATE INDEX IF NOT EXISTS "state_global_offset_idx" ON PUBLIC."durable_state" ("global_offset");
+-- Ragmill's persistent embedding tier (L3): one vector per (model, text digest).
+CREATE TABLE IF NOT EXISTS PUBLIC."ragmill_embedding" (
+    "model" VARCHAR(128) NOT NULL,
+    "text_digest" VARCHAR(64) NOT NULL,
+    "vector" VARBINARY(65536) NOT NULL,
+    "created_at" BIGINT NOT NULL,
+    PRIMARY KEY("model", "text_digest")
+);

@@ -48,3 +48,11 @@ CREATE TABLE IF NOT EXISTS public.durable_state (
 );
 CREATE INDEX IF NOT EXISTS state_tag_idx ON public.durable_state (tag);
 CREATE INDEX IF NOT EXISTS state_global_offset_idx ON public.durable_state (global_offset);
+-- Ragmill's persistent embedding tier (L3): one vector per (model, text digest).
+CREATE TABLE IF NOT EXISTS public.ragmill_embedding (
+  model VARCHAR(128) NOT NULL,
+  text_digest VARCHAR(64) NOT NULL,
+  vector BYTEA NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY(model, text_digest)
+);

@@ -8,14 +8,22 @@ import io.ragmill.cache.CacheKind;
 import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import io.ragmill.persistence.EmbeddingStore;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.slf4j.Logger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * Embeds text cache-first: the embedding cache by (model, text), then the model's batcher lanes.
+ * Embeds text cache-first: the embedding cache by (model, text), then the persistent embedding
+ * store (L3, when there is one), then the model's batcher lanes; a vector from the model is written
+ * to the store in the background. The store never fails a request: when it cannot be read the model
+ * answers, when it cannot be written the vector is simply not kept.
  * Embeddings are shared across tenants: a vector depends on the text alone, and no tenant learns
  * anything from another's cached vector beyond what embedding the same text would tell it.
  */
@@ -25,14 +33,21 @@ public final class EmbeddingClient {
   private final EmbeddingModels models;
   private final BatcherSettings batcher;
   private final Duration askTimeout;
+  private final Optional<EmbeddingStore> store;
+  private final Executor blocking;
+  private final Logger log;
 
   public EmbeddingClient(
-      ActorSystem<?> system, Cache cache, EmbeddingModels models, BatcherSettings batcher, Duration askTimeout) {
+      ActorSystem<?> system, Cache cache, EmbeddingModels models, BatcherSettings batcher, Duration askTimeout,
+      Optional<EmbeddingStore> store) {
     this.sharding = ClusterSharding.get(system);
     this.cache = cache;
     this.models = models;
     this.batcher = batcher;
     this.askTimeout = askTimeout;
+    this.store = store;
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.log = system.log();
   }
 
   public String modelId() {
@@ -43,7 +58,7 @@ public final class EmbeddingClient {
   public CompletionStage<Cache.Result<Vector>> embed(String text) {
     CacheKey key = CacheKey.of(CacheKind.EMBEDDING, "*", models.modelId(), text);
     return cache
-        .getOrCompute(key, CachedEmbedding.class, () -> fromModel(text).thenApply(CachedEmbedding::new))
+        .getOrCompute(key, CachedEmbedding.class, () -> fromStoreOrModel(text).thenApply(CachedEmbedding::new))
         .thenApply(r -> new Cache.Result<>(r.value().vector(), r.hit()));
   }
 
@@ -59,6 +74,37 @@ public final class EmbeddingClient {
               List<Vector> out = new ArrayList<>(all.size());
               all.forEach(f -> out.add(f.join().value()));
               return out;
+            });
+  }
+
+  private CompletionStage<Vector> fromStoreOrModel(String text) {
+    if (store.isEmpty()) {
+      return fromModel(text);
+    }
+    EmbeddingStore l3 = store.get();
+    String digest = CacheKey.of(CacheKind.EMBEDDING, "*", text).digest();
+    return CompletableFuture.supplyAsync(() -> l3.get(models.modelId(), digest), blocking)
+        .exceptionally(
+            error -> {
+              log.warn("embedding store unreadable, asking the model: {}", error.getMessage());
+              return Optional.empty();
+            })
+        .thenCompose(
+            stored -> {
+              if (stored.isPresent()) {
+                return CompletableFuture.completedFuture(Vector.fromBytes(stored.get()));
+              }
+              return fromModel(text)
+                  .thenApply(
+                      vector -> {
+                        CompletableFuture.runAsync(() -> l3.put(models.modelId(), digest, vector.toBytes()), blocking)
+                            .exceptionally(
+                                error -> {
+                                  log.warn("embedding not kept in the store: {}", error.getMessage());
+                                  return null;
+                                });
+                        return vector;
+                      });
             });
   }
 

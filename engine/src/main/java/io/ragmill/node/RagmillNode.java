@@ -18,6 +18,7 @@ import io.ragmill.index.IndexShard;
 import io.ragmill.ingest.IngestSettings;
 import io.ragmill.ingest.Ingestion;
 import io.ragmill.ingest.IngestionJob;
+import io.ragmill.persistence.EmbeddingStore;
 import io.ragmill.persistence.JournalSchema;
 import io.ragmill.persistence.PersistenceSettings;
 import io.ragmill.query.QueryPipeline;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
@@ -66,7 +68,13 @@ public final class RagmillNode {
     CachePartition.init(system, cacheSettings);
     this.cache = new Cache(system, cacheSettings, askTimeout);
     EmbeddingBatcher.init(system, models, embeddingSettings.batcher());
-    this.embeddings = new EmbeddingClient(system, cache, models, embeddingSettings.batcher(), askTimeout);
+    Optional<EmbeddingStore> store = Optional.empty();
+    if (config.getBoolean("ragmill.cache.embedding-store.enabled")) {
+      EmbeddingStore opened = new EmbeddingStore(persistence, config.getInt("ragmill.cache.embedding-store.max-connections"));
+      system.getWhenTerminated().thenRun(opened::close);
+      store = Optional.of(opened);
+    }
+    this.embeddings = new EmbeddingClient(system, cache, models, embeddingSettings.batcher(), askTimeout, store);
     IndexShard.init(system, indexSettings);
     Generations generations = new Generations(system, askTimeout);
     Collection.init(system, generations, askTimeout);

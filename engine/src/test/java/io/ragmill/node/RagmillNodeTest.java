@@ -10,6 +10,8 @@ import io.ragmill.index.ChunkHit;
 import io.ragmill.index.MetadataFilter;
 import io.ragmill.ingest.IngestionJob;
 import io.ragmill.ingest.SourceDocument;
+import io.ragmill.persistence.EmbeddingStore;
+import io.ragmill.persistence.PersistenceSettings;
 import io.ragmill.query.QueryRequest;
 import io.ragmill.query.QueryResult;
 import io.ragmill.testing.RecordingEmbedder;
@@ -173,6 +175,37 @@ class RagmillNodeTest {
         TestNodes.h2(dataDir, "pekko.cluster.seed-nodes = [\"pekko://ragmill@127.0.0.1:25999\"]");
     var error = assertThrows(IllegalStateException.class, () -> start(config, RecordingEmbedder.open()));
     assertTrue(error.getMessage().contains("shared PostgreSQL"), error.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void aRestartedNodeReingestsAnUnchangedCorpusWithoutCallingTheModel(String journal) {
+    Config config = journal.equals("h2") ? TestNodes.h2(dataDir, "") : TestNodes.postgres(dataDir, "");
+    String run = UUID.randomUUID().toString();
+    List<SourceDocument> docs = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      docs.add(doc("doc-" + i, "Run " + run + " document " + i + " is about gadget G" + i + "."));
+    }
+    RecordingEmbedder first = RecordingEmbedder.open();
+    TestNode before = start(config, first);
+    try (EmbeddingStore store = new EmbeddingStore(PersistenceSettings.fromConfig(config), 1)) {
+      long stored = store.count(first.modelId());
+      ingest(before.node(), "original", docs.toArray(SourceDocument[]::new));
+      assertEquals(30, first.texts());
+      // the store is written in the background: wait until this run's 30 vectors are there
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> store.count(first.modelId()) == stored + 30);
+    }
+    before.close();
+    nodes.remove(before);
+
+    RecordingEmbedder second = RecordingEmbedder.open();
+    TestNode after = start(config, second);
+    ingest(after.node(), "copy", docs.toArray(SourceDocument[]::new));
+    assertEquals(0, second.texts(), "the model was called again for text it had embedded before");
+    assertEquals("doc-7", await(after.node().queries().query(TENANT, "copy", new QueryRequest("gadget G7", 1, MetadataFilter.NONE)))
+        .chunks().get(0).documentId());
   }
 
   @ParameterizedTest

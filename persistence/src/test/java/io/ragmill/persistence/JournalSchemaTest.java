@@ -17,7 +17,7 @@ class JournalSchemaTest {
 
   private static void assertTables(PersistenceSettings s) throws Exception {
     try (Connection c = DriverManager.getConnection(s.url(), s.user(), s.password())) {
-      for (String table : List.of("event_journal", "event_tag", "snapshot", "durable_state")) {
+      for (String table : List.of("event_journal", "event_tag", "snapshot", "durable_state", "ragmill_embedding")) {
         try (ResultSet rs = c.getMetaData().getTables(null, null, table, null)) {
           assertTrue(rs.next(), "table " + table + " missing");
         }
