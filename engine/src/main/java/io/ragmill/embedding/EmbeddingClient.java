@@ -20,10 +20,12 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * Embeds text cache-first: the embedding cache by (model, text), then the persistent embedding
- * store (L3, when there is one), then the model's batcher lanes; a vector from the model is written
- * to the store in the background. The store never fails a request: when it cannot be read the model
- * answers, when it cannot be written the vector is simply not kept.
+ * Embeds text cache-first: the embedding cache by (model, text), then, for document chunks, the
+ * persistent embedding store (L3, when there is one), then the model's batcher lanes; a chunk's
+ * vector from the model is written to the store in the background. Query texts skip the store:
+ * they rarely repeat across restarts, and a database read and write per distinct question cost more
+ * than they save. The store never fails a request: when it cannot be read the model answers, when
+ * it cannot be written the vector is simply not kept.
  * Embeddings are shared across tenants: a vector depends on the text alone, and no tenant learns
  * anything from another's cached vector beyond what embedding the same text would tell it.
  */
@@ -54,19 +56,29 @@ public final class EmbeddingClient {
     return models.modelId();
   }
 
-  /** One text, reporting whether the vector came from the cache. */
+  /** A query's text (not persisted), reporting whether the vector came from the cache. */
   public CompletionStage<Cache.Result<Vector>> embed(String text) {
+    return embed(text, false);
+  }
+
+  private CompletionStage<Cache.Result<Vector>> embed(String text, boolean persist) {
     CacheKey key = CacheKey.of(CacheKind.EMBEDDING, "*", models.modelId(), text);
     return cache
-        .getOrCompute(key, CachedEmbedding.class, () -> fromStoreOrModel(text).thenApply(CachedEmbedding::new))
+        .getOrCompute(
+            key,
+            CachedEmbedding.class,
+            () -> (persist ? fromStoreOrModel(text) : fromModel(text)).thenApply(CachedEmbedding::new))
         .thenApply(r -> new Cache.Result<>(r.value().vector(), r.hit()));
   }
 
-  /** Many texts, in order; misses reach the batcher together and are batched there. */
+  /**
+   * Document chunks, in order, through the persistent store as well; misses reach the batcher
+   * together and are batched there.
+   */
   public CompletionStage<List<Vector>> embedAll(List<String> texts) {
     List<CompletableFuture<Cache.Result<Vector>>> all = new ArrayList<>(texts.size());
     for (String text : texts) {
-      all.add(embed(text).toCompletableFuture());
+      all.add(embed(text, true).toCompletableFuture());
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .thenApply(
