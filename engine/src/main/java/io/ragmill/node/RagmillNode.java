@@ -69,7 +69,16 @@ public final class RagmillNode {
     this.cache = new Cache(system, cacheSettings, askTimeout);
     EmbeddingBatcher.init(system, models, embeddingSettings.batcher());
     Optional<EmbeddingStore> store = Optional.empty();
-    if (config.getBoolean("ragmill.cache.embedding-store.enabled")) {
+    String storeMode = config.getString("ragmill.cache.embedding-store.enabled");
+    boolean storeOn =
+        switch (storeMode) {
+          case "on", "true", "yes" -> true;
+          case "off", "false", "no" -> false;
+          case "auto" -> !embeddingSettings.model().equals("hashing");
+          default -> throw new IllegalArgumentException(
+              "ragmill.cache.embedding-store.enabled must be on, off or auto, was " + storeMode);
+        };
+    if (storeOn) {
       EmbeddingStore opened = new EmbeddingStore(persistence, config.getInt("ragmill.cache.embedding-store.max-connections"));
       system.getWhenTerminated().thenRun(opened::close);
       store = Optional.of(opened);

@@ -180,7 +180,8 @@ class RagmillNodeTest {
   @ParameterizedTest
   @ValueSource(strings = {"h2", "postgres"})
   void aRestartedNodeReingestsAnUnchangedCorpusWithoutCallingTheModel(String journal) {
-    Config config = journal.equals("h2") ? TestNodes.h2(dataDir, "") : TestNodes.postgres(dataDir, "");
+    String store = "ragmill.cache.embedding-store.enabled = on";
+    Config config = journal.equals("h2") ? TestNodes.h2(dataDir, store) : TestNodes.postgres(dataDir, store);
     String run = UUID.randomUUID().toString();
     List<SourceDocument> docs = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
