@@ -180,8 +180,8 @@ class RagmillNodeTest {
   @ParameterizedTest
   @ValueSource(strings = {"h2", "postgres"})
   void aRestartedNodeReingestsAnUnchangedCorpusWithoutCallingTheModel(String journal) {
-    String store = "ragmill.cache.embedding-store.enabled = on";
-    Config config = journal.equals("h2") ? TestNodes.h2(dataDir, store) : TestNodes.postgres(dataDir, store);
+    String storeOn = "ragmill.cache.embedding-store.enabled = on";
+    Config config = journal.equals("h2") ? TestNodes.h2(dataDir, storeOn) : TestNodes.postgres(dataDir, storeOn);
     String run = UUID.randomUUID().toString();
     List<SourceDocument> docs = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
