@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -21,11 +22,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * One slice of the cluster-wide cache (entity ids {@code 0..partitions-1}): a Caffeine cache per
- * kind, bounded in bytes and expiring by TTL, plus the single-flight table. A miss hands the first
- * caller a lease to compute the value; concurrent callers for the same key wait for its
- * {@link Fill}. A failed computation is never cached: the lease passes to the next waiter.
+ * kind (L1), bounded in bytes and expiring by TTL, plus the single-flight table. On an L1 miss the
+ * partition reads Redis (L2, when configured) before it hands the first caller a lease to compute
+ * the value; concurrent callers for the same key wait for the L2 answer or the leaseholder's
+ * {@link Fill}, which is written through to L2. A failed computation is never cached: the lease
+ * passes to the next waiter.
  *
- * <p>State is in memory only; a partition that moves to another node starts empty.
+ * <p>L1 is in memory only; a partition that moves to another node starts empty and refills from L2.
  */
 public final class CachePartition extends AbstractBehavior<CachePartition.Command> {
   public static final EntityTypeKey<Command> ENTITY_KEY =
@@ -48,6 +51,8 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
 
   private record LeaseExpired(CacheKey key, long leaseId) implements Command {}
 
+  private record L2Answer(CacheKey key, CachedValue value) implements Command {}
+
   public sealed interface LookupReply extends CborSerializable {}
 
   public record Hit(CachedValue value) implements LookupReply {}
@@ -56,12 +61,12 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
 
   /** Counters of one kind in one partition. */
   public record KindStats(
-      long hits, long misses, long merges, long fills, long evictions, long entries, long bytes)
+      long hits, long misses, long merges, long fills, long evictions, long entries, long bytes, long l2Hits)
       implements CborSerializable {
     public KindStats plus(KindStats o) {
       return new KindStats(
           hits + o.hits, misses + o.misses, merges + o.merges, fills + o.fills,
-          evictions + o.evictions, entries + o.entries, bytes + o.bytes);
+          evictions + o.evictions, entries + o.entries, bytes + o.bytes, l2Hits + o.l2Hits);
     }
   }
 
@@ -69,22 +74,29 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
 
   private static final int KEY_OVERHEAD_BYTES = 96;
 
-  public static void init(ActorSystem<?> system, CacheSettings settings) {
+  public static void init(ActorSystem<?> system, CacheSettings settings, Optional<RedisTier> l2) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(settings, Ticker.systemTicker())));
+        .init(Entity.of(ENTITY_KEY, ctx -> create(settings, Ticker.systemTicker(), l2)));
   }
 
   public static Behavior<Command> create(CacheSettings settings, Ticker ticker) {
-    return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new CachePartition(ctx, timers, settings, ticker)));
+    return create(settings, ticker, Optional.empty());
   }
 
+  public static Behavior<Command> create(CacheSettings settings, Ticker ticker, Optional<RedisTier> l2) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new CachePartition(ctx, timers, settings, ticker, l2)));
+  }
+
+  /** A key being looked up in L2 (leaseId 0, the first caller in {@code holder}) or computed. */
   private static final class InFlight {
     long leaseId;
+    ActorRef<LookupReply> holder;
     final ArrayDeque<ActorRef<LookupReply>> waiters = new ArrayDeque<>();
 
-    InFlight(long leaseId) {
+    InFlight(long leaseId, ActorRef<LookupReply> holder) {
       this.leaseId = leaseId;
+      this.holder = holder;
     }
   }
 
@@ -93,6 +105,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     long misses;
     long merges;
     long fills;
+    long l2Hits;
   }
 
   private final TimerScheduler<Command> timers;
@@ -101,13 +114,16 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
       new EnumMap<>(CacheKind.class);
   private final Map<CacheKind, Counters> counters = new EnumMap<>(CacheKind.class);
   private final Map<CacheKey, InFlight> inFlight = new HashMap<>();
+  private final Optional<RedisTier> l2;
   private long nextLeaseId = 1;
 
   private CachePartition(
-      ActorContext<Command> context, TimerScheduler<Command> timers, CacheSettings settings, Ticker ticker) {
+      ActorContext<Command> context, TimerScheduler<Command> timers, CacheSettings settings, Ticker ticker,
+      Optional<RedisTier> l2) {
     super(context);
     this.timers = timers;
     this.settings = settings;
+    this.l2 = l2;
     for (CacheKind kind : CacheKind.values()) {
       CacheSettings.KindSettings k = settings.kind(kind);
       caches.put(
@@ -132,6 +148,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
         .onMessage(Fill.class, this::onFill)
         .onMessage(Abandon.class, a -> release(a.key(), a.leaseId()))
         .onMessage(LeaseExpired.class, e -> release(e.key(), e.leaseId()))
+        .onMessage(L2Answer.class, this::onL2Answer)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(Clear.class, this::onClear)
         .build();
@@ -153,10 +170,40 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
       running.waiters.add(lookup.replyTo());
       return this;
     }
-    long leaseId = nextLeaseId++;
-    inFlight.put(key, new InFlight(leaseId));
-    timers.startSingleTimer(key, new LeaseExpired(key, leaseId), settings.leaseTimeout());
-    lookup.replyTo().tell(new Lease(leaseId));
+    if (l2.isPresent()) {
+      inFlight.put(key, new InFlight(0, lookup.replyTo()));
+      getContext()
+          .pipeToSelf(
+              l2.get().get(key),
+              (stored, error) -> new L2Answer(key, stored == null ? null : stored.orElse(null)));
+      return this;
+    }
+    grantLease(key, new InFlight(0, lookup.replyTo()));
+    return this;
+  }
+
+  private void grantLease(CacheKey key, InFlight running) {
+    running.leaseId = nextLeaseId++;
+    inFlight.put(key, running);
+    timers.startSingleTimer(key, new LeaseExpired(key, running.leaseId), settings.leaseTimeout());
+    running.holder.tell(new Lease(running.leaseId));
+  }
+
+  private Behavior<Command> onL2Answer(L2Answer answer) {
+    InFlight running = inFlight.get(answer.key());
+    if (running == null || running.leaseId != 0) {
+      return this;
+    }
+    if (answer.value() == null) {
+      grantLease(answer.key(), running);
+      return this;
+    }
+    caches.get(answer.key().kind()).put(answer.key(), answer.value());
+    counters.get(answer.key().kind()).l2Hits++;
+    inFlight.remove(answer.key());
+    Hit hit = new Hit(answer.value());
+    running.holder.tell(hit);
+    running.waiters.forEach(w -> w.tell(hit));
     return this;
   }
 
@@ -164,6 +211,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     CacheKey key = fill.key();
     caches.get(key.kind()).put(key, fill.value());
     counters.get(key.kind()).fills++;
+    l2.ifPresent(redis -> redis.set(key, fill.value()));
     InFlight running = inFlight.get(key);
     if (running != null && running.leaseId == fill.leaseId()) {
       inFlight.remove(key);
@@ -176,7 +224,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
 
   private Behavior<Command> release(CacheKey key, long leaseId) {
     InFlight running = inFlight.get(key);
-    if (running == null || running.leaseId != leaseId) {
+    if (running == null || running.leaseId != leaseId || leaseId == 0) {
       return this;
     }
     ActorRef<LookupReply> next = running.waiters.poll();
@@ -185,9 +233,8 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
       timers.cancel(key);
       return this;
     }
-    running.leaseId = nextLeaseId++;
-    timers.startSingleTimer(key, new LeaseExpired(key, running.leaseId), settings.leaseTimeout());
-    next.tell(new Lease(running.leaseId));
+    running.holder = next;
+    grantLease(key, running);
     return this;
   }
 
@@ -202,7 +249,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
               kind,
               new KindStats(
                   c.hits, c.misses, c.merges, c.fills, cache.stats().evictionCount(),
-                  cache.estimatedSize(), bytes));
+                  cache.estimatedSize(), bytes, c.l2Hits));
         });
     get.replyTo().tell(new PartitionStats(out));
     return this;

@@ -5,6 +5,7 @@ import io.ragmill.answer.ExtractiveAnswerGenerator;
 import io.ragmill.cache.Cache;
 import io.ragmill.cache.CachePartition;
 import io.ragmill.cache.CacheSettings;
+import io.ragmill.cache.RedisTier;
 import io.ragmill.collection.Collection;
 import io.ragmill.collection.CollectionSettings;
 import io.ragmill.collection.Collections;
@@ -65,7 +66,8 @@ public final class RagmillNode {
     CacheSettings cacheSettings = CacheSettings.fromConfig(config);
     this.models = models;
 
-    CachePartition.init(system, cacheSettings);
+    CachePartition.init(
+        system, cacheSettings, RedisTier.connect(system, RedisTier.Settings.fromConfig(config), cacheSettings));
     this.cache = new Cache(system, cacheSettings, askTimeout);
     EmbeddingBatcher.init(system, models, embeddingSettings.batcher());
     Optional<EmbeddingStore> store = Optional.empty();

@@ -1,0 +1,162 @@
+package io.ragmill.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.ragmill.index.MetadataFilter;
+import io.ragmill.ingest.IngestionJob;
+import io.ragmill.ingest.SourceDocument;
+import io.ragmill.node.RagmillNode;
+import io.ragmill.query.QueryRequest;
+import io.ragmill.query.QueryResult;
+import io.ragmill.testing.RecordingEmbedder;
+import io.ragmill.testing.TcpProxy;
+import io.ragmill.testing.TestNode;
+import io.ragmill.testing.TestNodes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** L2 against the real Redis on 127.0.0.1:6379 (directly, or through a proxy the test can cut). */
+class RedisTierTest {
+  private Path dataDir;
+  private String tenant;
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    dataDir = Files.createTempDirectory("ragmill-redis-test");
+    tenant = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  }
+
+  @AfterEach
+  void stopNodes() {
+    nodes.forEach(TestNode::close);
+  }
+
+  private TestNode start(String redisUri, RecordingEmbedder embedder) {
+    Config config =
+        TestNodes.h2(
+            dataDir,
+            "ragmill.cache.redis { enabled = on, uri = \"" + redisUri + "\", command-timeout = 100ms,"
+                + " breaker { max-failures = 3, reset-timeout = 1s } }\n"
+                + "ragmill.cache.answer.ttl = 10m");
+    TestNode node = new TestNode(config, embedder);
+    nodes.add(node);
+    return node;
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    return stage.toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+  }
+
+  private void ingest(RagmillNode node) {
+    var accepted =
+        await(node.ingestion().submit(tenant, "kb", List.of(
+            new SourceDocument("redis", SourceDocument.Format.TEXT, "Redis keeps the second cache tier.", Map.of()),
+            new SourceDocument("h2", SourceDocument.Format.TEXT, "H2 keeps the journal on one node.", Map.of()))));
+    assertEquals(IngestionJob.Phase.COMPLETED, await(node.ingestion().awaitDone(accepted.jobId(), Duration.ofSeconds(30))).phase());
+  }
+
+  private QueryResult query(RagmillNode node, String question) {
+    return await(node.queries().query(tenant, "kb", new QueryRequest(question, 2, MetadataFilter.NONE)));
+  }
+
+  @Test
+  void aRestartedNodeWithAnEmptyL1AnswersFromRedis() {
+    TestNode first = start("redis://127.0.0.1:6379/0", RecordingEmbedder.open());
+    ingest(first.node());
+    QueryResult computed = query(first.node(), "which tier does redis keep");
+    assertEquals(QueryResult.CacheStatus.MISS, computed.cache());
+    first.close();
+    nodes.remove(first);
+
+    RecordingEmbedder second = RecordingEmbedder.open();
+    TestNode restarted = start("redis://127.0.0.1:6379/0", second);
+    QueryResult fromRedis = query(restarted.node(), "which tier does redis keep");
+    assertEquals(QueryResult.CacheStatus.HIT, fromRedis.cache());
+    assertEquals(computed.answer(), fromRedis.answer());
+    assertEquals(0, second.texts(), "an L2 hit needs no embedding");
+    assertTrue(await(restarted.node().cache().stats()).get(CacheKind.ANSWER).l2Hits() >= 1);
+
+    RedisClient client = RedisClient.create("redis://127.0.0.1:6379/0");
+    try (StatefulRedisConnection<String, String> redis = client.connect()) {
+      List<String> keys = redis.sync().keys("ragmill:" + tenant + ":*");
+      assertFalse(keys.isEmpty());
+      assertTrue(keys.stream().anyMatch(k -> k.startsWith("ragmill:" + tenant + ":answer:")), keys.toString());
+      for (String key : keys) {
+        long ttl = redis.sync().pttl(key);
+        assertTrue(ttl > 0 && ttl <= Duration.ofHours(1).toMillis(), key + " ttl " + ttl);
+      }
+      redis.sync().del(keys.toArray(String[]::new));
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void queriesNeverFailWhileRedisIsCutOffAndL2RecoversWhenItReturns() throws Exception {
+    try (TcpProxy proxy = new TcpProxy(6379)) {
+      RagmillNode node = start("redis://127.0.0.1:" + proxy.port() + "/0", RecordingEmbedder.open()).node();
+      ingest(node);
+      assertEquals(QueryResult.CacheStatus.MISS, query(node, "before the outage").cache());
+
+      proxy.cut();
+      deleteTenantKeys();
+      for (int i = 0; i < 30; i++) {
+        long start = System.nanoTime();
+        QueryResult r = query(node, "during the outage " + i);
+        assertEquals(QueryResult.CacheStatus.MISS, r.cache());
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        // each request waits at most for one timed-out L2 read, and none once the circuit is open
+        assertTrue(millis < 2_000, "query " + i + " took " + millis + " ms");
+      }
+      assertEquals(QueryResult.CacheStatus.HIT, query(node, "during the outage 3").cache(), "L1 still serves");
+      assertTrue(tenantKeys("answer").isEmpty(), "nothing written during the outage may land later");
+
+      proxy.restore();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(300))
+          .untilAsserted(() -> {
+            query(node, "after the outage " + UUID.randomUUID());
+            assertFalse(tenantKeys("answer").isEmpty(), "no write reached Redis yet");
+          });
+      deleteTenantKeys();
+    }
+  }
+
+  private List<String> tenantKeys(String kind) {
+    RedisClient client = RedisClient.create("redis://127.0.0.1:6379/0");
+    try (StatefulRedisConnection<String, String> redis = client.connect()) {
+      return redis.sync().keys("ragmill:" + tenant + ":" + kind + ":*");
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private void deleteTenantKeys() {
+    RedisClient client = RedisClient.create("redis://127.0.0.1:6379/0");
+    try (StatefulRedisConnection<String, String> redis = client.connect()) {
+      List<String> keys = redis.sync().keys("ragmill:" + tenant + ":*");
+      if (!keys.isEmpty()) {
+        redis.sync().del(keys.toArray(String[]::new));
+      }
+    } finally {
+      client.shutdown();
+    }
+  }
+}
