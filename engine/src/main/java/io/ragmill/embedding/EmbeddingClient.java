@@ -30,6 +30,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * anything from another's cached vector beyond what embedding the same text would tell it.
  */
 public final class EmbeddingClient {
+  /** The tenant part of embedding keys: a vector depends on the text alone, so tenants share them. */
+  static final String SHARED = "_shared";
+
   private final ClusterSharding sharding;
   private final Cache cache;
   private final EmbeddingModels models;
@@ -62,7 +65,7 @@ public final class EmbeddingClient {
   }
 
   private CompletionStage<Cache.Result<Vector>> embed(String text, boolean persist) {
-    CacheKey key = CacheKey.of(CacheKind.EMBEDDING, "*", models.modelId(), text);
+    CacheKey key = CacheKey.of(CacheKind.EMBEDDING, SHARED, models.modelId(), text);
     return cache
         .getOrCompute(
             key,
@@ -94,7 +97,7 @@ public final class EmbeddingClient {
       return fromModel(text);
     }
     EmbeddingStore l3 = store.get();
-    String digest = CacheKey.of(CacheKind.EMBEDDING, "*", text).digest();
+    String digest = CacheKey.of(CacheKind.EMBEDDING, SHARED, text).digest();
     return CompletableFuture.supplyAsync(() -> l3.get(models.modelId(), digest), blocking)
         .exceptionally(
             error -> {
