@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -79,6 +80,17 @@ public final class Cache {
               }
               return sum;
             });
+  }
+
+  /** Drops L1 entries of one kind and/or tenant (empty: all) on every partition; the count removed. */
+  public CompletionStage<Long> clear(Optional<CacheKind> kind, Optional<String> tenant) {
+    List<CompletableFuture<Long>> all = new ArrayList<>();
+    for (int p = 0; p < settings.partitions(); p++) {
+      all.add(
+          Stages.direct(partition(p).<Long>ask(replyTo -> new CachePartition.Clear(kind, tenant, replyTo), askTimeout)));
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> all.stream().mapToLong(CompletableFuture::join).sum());
   }
 
   private EntityRef<CachePartition.Command> partitionOf(CacheKey key) {

@@ -47,7 +47,8 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
 
   public record GetStats(ActorRef<PartitionStats> replyTo) implements Command {}
 
-  public record Clear(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+  /** Drops L1 entries of one kind and/or one tenant (empty: all); Redis keeps its own until TTL. */
+  public record Clear(Optional<CacheKind> kind, Optional<String> tenant, ActorRef<Long> replyTo) implements Command {}
 
   private record LeaseExpired(CacheKey key, long leaseId) implements Command {}
 
@@ -256,8 +257,17 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
   }
 
   private Behavior<Command> onClear(Clear clear) {
-    caches.values().forEach(com.github.benmanes.caffeine.cache.Cache::invalidateAll);
-    clear.replyTo().tell(org.apache.pekko.Done.getInstance());
+    long removed = 0;
+    for (Map.Entry<CacheKind, com.github.benmanes.caffeine.cache.Cache<CacheKey, CachedValue>> e : caches.entrySet()) {
+      if (clear.kind().isPresent() && clear.kind().get() != e.getKey()) {
+        continue;
+      }
+      var keys = e.getValue().asMap().keySet();
+      int before = keys.size();
+      keys.removeIf(k -> clear.tenant().isEmpty() || clear.tenant().get().equals(k.tenant()));
+      removed += before - keys.size();
+    }
+    clear.replyTo().tell(removed);
     return this;
   }
 }

@@ -61,23 +61,24 @@ public final class Ingestion {
             });
   }
 
-  public CompletionStage<IngestionJob.Status> status(String jobId) {
+  /** The job's status; another tenant's job is as unknown as one that does not exist. */
+  public CompletionStage<IngestionJob.Status> status(String tenant, String jobId) {
     return Stages.direct(
             sharding.entityRefFor(IngestionJob.ENTITY_KEY, jobId).<IngestionJob.Status>ask(IngestionJob.GetStatus::new, askTimeout))
-        .thenApply(unknownIsNotFound(jobId));
+        .thenApply(visibleTo(tenant, jobId));
   }
 
   /** Completes when the job has completed or failed, or fails after {@code timeout}. */
-  public CompletionStage<IngestionJob.Status> awaitDone(String jobId, Duration timeout) {
+  public CompletionStage<IngestionJob.Status> awaitDone(String tenant, String jobId, Duration timeout) {
     return Stages.direct(
             sharding.entityRefFor(IngestionJob.ENTITY_KEY, jobId).<IngestionJob.Status>ask(IngestionJob.AwaitDone::new, timeout))
-        .thenApply(unknownIsNotFound(jobId));
+        .thenApply(visibleTo(tenant, jobId));
   }
 
-  private static java.util.function.Function<IngestionJob.Status, IngestionJob.Status> unknownIsNotFound(
-      String jobId) {
+  private static java.util.function.Function<IngestionJob.Status, IngestionJob.Status> visibleTo(
+      String tenant, String jobId) {
     return status -> {
-      if (status.phase() == IngestionJob.Phase.UNKNOWN) {
+      if (status.phase() == IngestionJob.Phase.UNKNOWN || !tenant.equals(status.tenant())) {
         throw RagmillException.notFound("no job '" + jobId + "'");
       }
       return status;

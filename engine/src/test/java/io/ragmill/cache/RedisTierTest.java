@@ -68,7 +68,7 @@ class RedisTierTest {
         await(node.ingestion().submit(tenant, "kb", List.of(
             new SourceDocument("redis", SourceDocument.Format.TEXT, "Redis keeps the second cache tier.", Map.of()),
             new SourceDocument("h2", SourceDocument.Format.TEXT, "H2 keeps the journal on one node.", Map.of()))));
-    assertEquals(IngestionJob.Phase.COMPLETED, await(node.ingestion().awaitDone(accepted.jobId(), Duration.ofSeconds(30))).phase());
+    assertEquals(IngestionJob.Phase.COMPLETED, await(node.ingestion().awaitDone(tenant, accepted.jobId(), Duration.ofSeconds(30))).phase());
   }
 
   private QueryResult query(RagmillNode node, String question) {

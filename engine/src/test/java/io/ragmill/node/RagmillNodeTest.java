@@ -66,7 +66,7 @@ class RagmillNodeTest {
 
   private static IngestionJob.Status ingest(RagmillNode node, String collection, SourceDocument... docs) {
     IngestionJob.Status accepted = await(node.ingestion().submit(TENANT, collection, List.of(docs)));
-    IngestionJob.Status done = await(node.ingestion().awaitDone(accepted.jobId(), Duration.ofSeconds(30)));
+    IngestionJob.Status done = await(node.ingestion().awaitDone(TENANT, accepted.jobId(), Duration.ofSeconds(30)));
     assertEquals(IngestionJob.Phase.COMPLETED, done.phase(), "job " + done);
     return done;
   }
@@ -164,7 +164,7 @@ class RagmillNodeTest {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> working.texts() > 0);
-    IngestionJob.Status done = await(second.ingestion().awaitDone(accepted.jobId(), Duration.ofSeconds(30)));
+    IngestionJob.Status done = await(second.ingestion().awaitDone(TENANT, accepted.jobId(), Duration.ofSeconds(30)));
     assertEquals(IngestionJob.Phase.COMPLETED, done.phase());
     assertEquals("survivor", query(second, "kb", "are documents lost").chunks().get(0).documentId());
   }

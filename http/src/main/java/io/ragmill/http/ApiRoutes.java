@@ -31,9 +31,6 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * parse, validate and call the node's facades; errors become problem+json in {@link Problems}.
  */
 final class ApiRoutes extends AllDirectives {
-  /** One tenant until API keys map callers to tenants; every key and id is already scoped by it. */
-  static final String DEFAULT_TENANT = "default";
-
   private static final int MAX_EMBEDDING_INPUTS = 256;
 
   private final RagmillNode node;
@@ -41,68 +38,74 @@ final class ApiRoutes extends AllDirectives {
   private final ObjectMapper mapper;
   private final JsonBodies bodies;
   private final Problems problems;
+  private final Authentication auth;
 
-  ApiRoutes(RagmillNode node, HttpSettings settings, ObjectMapper mapper, Problems problems) {
+  ApiRoutes(RagmillNode node, HttpSettings settings, ObjectMapper mapper, Problems problems, Authentication auth) {
     this.node = node;
     this.settings = settings;
     this.mapper = mapper;
     this.bodies = new JsonBodies(mapper);
     this.problems = problems;
+    this.auth = auth;
   }
 
   Route route() {
     return pathPrefix(
         "v1",
         () ->
-            concat(
-                pathPrefix("collections", () -> pathPrefix(segment(), this::collectionRoutes)),
-                path(segment("jobs").slash(segment()), jobId -> get(() -> respond(StatusCodes.OK, () -> node.ingestion().status(jobId)))),
-                path("embeddings", () -> post(() -> jsonBody(this::embeddings)))));
+            auth.tenant(
+                tenant ->
+                    concat(
+                        pathPrefix("collections", () -> pathPrefix(segment(), c -> collectionRoutes(tenant, c))),
+                        path(
+                            segment("jobs").slash(segment()),
+                            jobId -> get(() -> respond(StatusCodes.OK, () -> node.ingestion().status(tenant, jobId)))),
+                        path("embeddings", () -> post(() -> jsonBody(this::embeddings))))));
   }
 
-  private Route collectionRoutes(String collection) {
+  private Route collectionRoutes(String tenant, String collection) {
     return concat(
         pathEnd(
             () ->
                 concat(
-                    get(() -> respond(StatusCodes.OK, () -> node.collections().info(DEFAULT_TENANT, name(collection))
+                    get(() -> respond(StatusCodes.OK, () -> node.collections().info(tenant, name(collection))
                         .thenApply(info -> {
                           if (!info.exists()) {
                             throw RagmillException.notFound("collection '" + collection + "' does not exist");
                           }
                           return info;
                         }))),
-                    put(() -> optionalJsonBody(body -> createCollection(collection, body))))),
+                    put(() -> optionalJsonBody(body -> createCollection(tenant, collection, body))))),
         path(
             "documents",
-            () -> post(() -> parameterOptional("wait", wait -> jsonBody(body -> ingest(collection, body, wait))))),
+            () -> post(() -> parameterOptional("wait", wait -> jsonBody(body -> ingest(tenant, collection, body, wait))))),
         path(
             segment("documents").slash(segment()),
             documentId ->
                 delete(() -> respond(StatusCodes.OK,
-                    () -> node.collections().deleteDocument(DEFAULT_TENANT, name(collection), documentId)))),
-        path("query", () -> post(() -> jsonBody(body -> query(collection, body)))));
+                    () -> node.collections().deleteDocument(tenant, name(collection), documentId)))),
+        path("query", () -> post(() -> jsonBody(body -> query(tenant, collection, body)))));
   }
 
   private static String name(String collection) {
     return JsonBodies.collectionName(collection);
   }
 
-  private CompletionStage<HttpResponse> createCollection(String collection, Optional<JsonNode> body) {
+  private CompletionStage<HttpResponse> createCollection(String tenant, String collection, Optional<JsonNode> body) {
     CollectionSettings wanted = bodies.collectionSettings(body.orElse(null), node.ingestion().defaults());
     return node.collections()
-        .create(DEFAULT_TENANT, name(collection), wanted, true)
+        .create(tenant, name(collection), wanted, true)
         .thenApply(info -> json(info.created() ? StatusCodes.CREATED : StatusCodes.OK, info));
   }
 
-  private CompletionStage<HttpResponse> ingest(String collection, JsonNode body, Optional<String> wait) {
+  private CompletionStage<HttpResponse> ingest(String tenant, String collection, JsonNode body, Optional<String> wait) {
     String name = name(collection);
     boolean waitForIt = wait.map(w -> w.isEmpty() || w.equalsIgnoreCase("true")).orElse(false);
     if (wait.isPresent() && !waitForIt && !wait.get().equalsIgnoreCase("false")) {
       throw RagmillException.invalid("'wait' must be true or false, was '" + wait.get() + "'");
     }
     return node.ingestion()
-        .submit(DEFAULT_TENANT, name, bodies.documents(body))
+        .submit(tenant, name, bodies.documents(body))
         .thenCompose(
             accepted -> {
               HttpResponse acceptedResponse =
@@ -111,7 +114,7 @@ final class ApiRoutes extends AllDirectives {
                 return CompletableFuture.completedFuture(acceptedResponse);
               }
               return node.ingestion()
-                  .awaitDone(accepted.jobId(), settings.waitTimeout())
+                  .awaitDone(tenant, accepted.jobId(), settings.waitTimeout())
                   .handle(
                       (done, error) ->
                           done != null ? json(StatusCodes.OK, done)
@@ -120,11 +123,11 @@ final class ApiRoutes extends AllDirectives {
             });
   }
 
-  private CompletionStage<HttpResponse> query(String collection, JsonNode body) {
+  private CompletionStage<HttpResponse> query(String tenant, String collection, JsonNode body) {
     QueryRequest request =
         bodies.query(body, node.querySettings().defaultK(), node.indexSettings().maxK(), node.querySettings().maxQueryChars());
     return node.queries()
-        .query(DEFAULT_TENANT, name(collection), request)
+        .query(tenant, name(collection), request)
         .thenApply(
             result ->
                 json(StatusCodes.OK, result)

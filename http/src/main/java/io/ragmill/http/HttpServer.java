@@ -19,22 +19,26 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class HttpServer extends AllDirectives {
   private final RagmillNode node;
   private final HttpSettings settings;
+  private final AuthSettings authSettings;
 
-  public HttpServer(RagmillNode node, HttpSettings settings) {
+  public HttpServer(RagmillNode node, HttpSettings settings, AuthSettings authSettings) {
     this.node = node;
     this.settings = settings;
+    this.authSettings = authSettings;
   }
 
   public Route route() {
     ObjectMapper mapper = Json.mapper();
     Problems problems = new Problems(mapper);
-    Route api = new ApiRoutes(node, settings, mapper, problems).route();
+    Authentication auth = new Authentication(authSettings, problems);
+    Route api = new ApiRoutes(node, settings, mapper, problems, auth).route();
+    Route admin = new AdminRoutes(node, mapper, problems, auth).route();
     Route health = new HealthRoutes(node, mapper).route();
     return timed(
         () ->
             handleExceptions(
                 problems.exceptionHandler(),
-                () -> handleRejections(problems.rejectionHandler(), () -> concat(api, health))));
+                () -> handleRejections(problems.rejectionHandler(), () -> concat(api, admin, health))));
   }
 
   private Route timed(java.util.function.Supplier<Route> inner) {

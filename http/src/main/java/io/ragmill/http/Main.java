@@ -55,7 +55,7 @@ public final class Main {
     try {
       RagmillNode node = RagmillNode.start(system);
       HttpSettings settings = HttpSettings.fromConfig(config);
-      ServerBinding binding = new HttpServer(node, settings).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ServerBinding binding = new HttpServer(node, settings, AuthSettings.fromConfig(config)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Ragmill serving HTTP on {} (model {} loading in the background)", binding.localAddress(), node.models().modelId());
     } catch (Exception e) {
       log.error("Ragmill failed to start: {}", e.getMessage(), e);

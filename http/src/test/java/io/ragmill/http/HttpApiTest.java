@@ -48,7 +48,7 @@ class HttpApiTest {
   private static void startServer() throws Exception {
     node = new TestNode(TestNodes.h2(dataDir, "ragmill.http.max-body = 64k"), model);
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, 64 * 1024, Duration.ofSeconds(60));
-    ServerBinding binding = new HttpServer(node.node(), settings).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    ServerBinding binding = new HttpServer(node.node(), settings, new AuthSettings(false, java.util.Map.of(), java.util.Optional.of("admin-secret"))).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + binding.localAddress().getPort();
   }
 

@@ -1,0 +1,112 @@
+package io.ragmill.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ragmill.testing.RecordingEmbedder;
+import io.ragmill.testing.TestNode;
+import io.ragmill.testing.TestNodes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** API keys map callers to tenants; one tenant never sees another's collections, jobs or cached answers. */
+class TenantIsolationTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+  private static TestNode node;
+  private static String base;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = new TestNode(TestNodes.h2(Files.createTempDirectory("ragmill-tenants"), ""), RecordingEmbedder.open());
+    AuthSettings auth = new AuthSettings(true, Map.of("key-a", "alpha", "key-b", "beta"), Optional.of("admin-secret"));
+    ServerBinding binding =
+        new HttpServer(node.node(), new HttpSettings("127.0.0.1", 0, 1 << 20, Duration.ofSeconds(30)), auth)
+            .start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  private record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
+
+  private static Reply send(String method, String path, String key, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()), r);
+  }
+
+  private static final String QUESTION = "{\"query\":\"what is the launch code\",\"k\":1}";
+
+  @Test
+  void tenantsAreIsolatedByApiKey() throws Exception {
+    Reply anonymous = send("POST", "/v1/collections/vault/query", null, QUESTION);
+    assertEquals(401, anonymous.status());
+    assertEquals("Bearer", anonymous.raw().headers().firstValue("WWW-Authenticate").orElse(null));
+    assertEquals(401, send("POST", "/v1/collections/vault/query", "wrong-key", QUESTION).status());
+
+    Reply jobA =
+        send("POST", "/v1/collections/vault/documents?wait=true", "key-a", "{\"id\":\"a\",\"text\":\"The launch code is alpha-123.\"}");
+    assertEquals(200, jobA.status(), jobA.raw().body());
+    Reply answerA = send("POST", "/v1/collections/vault/query", "key-a", QUESTION);
+    assertEquals("a", answerA.body().get("chunks").get(0).get("documentId").asText());
+
+    // the same collection name, question and cache key parts: beta sees none of alpha's
+    assertEquals(404, send("POST", "/v1/collections/vault/query", "key-b", QUESTION).status());
+    assertEquals(404, send("GET", "/v1/collections/vault", "key-b", null).status());
+    assertEquals(404, send("GET", "/v1/jobs/" + jobA.body().get("jobId").asText(), "key-b", null).status());
+    assertEquals(404, send("DELETE", "/v1/collections/vault/documents/a", "key-b", null).status());
+
+    send("POST", "/v1/collections/vault/documents?wait=true", "key-b", "{\"id\":\"b\",\"text\":\"The launch code is beta-999.\"}");
+    Reply answerB = send("POST", "/v1/collections/vault/query", "key-b", QUESTION);
+    assertEquals("miss", answerB.raw().headers().firstValue("X-Cache").orElse(null));
+    assertEquals("b", answerB.body().get("chunks").get(0).get("documentId").asText());
+    assertTrue(answerB.body().get("answer").get("text").asText().contains("beta-999"));
+
+    Reply againA = send("POST", "/v1/collections/vault/query", "key-a", QUESTION);
+    assertEquals("hit", againA.raw().headers().firstValue("X-Cache").orElse(null));
+    assertTrue(againA.body().get("answer").get("text").asText().contains("alpha-123"));
+  }
+
+  @Test
+  void theAdminApiNeedsTheAdminKey() throws Exception {
+    send("POST", "/v1/collections/stats/documents?wait=true", "key-a", "{\"id\":\"s\",\"text\":\"Counting hits.\"}");
+    send("POST", "/v1/collections/stats/query", "key-a", "{\"query\":\"hits\"}");
+    send("POST", "/v1/collections/stats/query", "key-a", "{\"query\":\"hits\"}");
+
+    assertEquals(403, send("GET", "/admin/cache/stats", null, null).status());
+    assertEquals(403, send("GET", "/admin/cache/stats", "key-a", null).status());
+    Reply stats = send("GET", "/admin/cache/stats", "admin-secret", null);
+    assertEquals(200, stats.status(), stats.raw().body());
+    JsonNode answers = stats.body().get("kinds").get("answer");
+    assertTrue(answers.get("hits").asLong() >= 1, answers.toString());
+    assertTrue(answers.get("entries").asLong() >= 1, answers.toString());
+
+    Reply cleared = send("POST", "/admin/cache/clear", "admin-secret", "{\"tenant\":\"alpha\",\"kind\":\"answer\"}");
+    assertEquals(200, cleared.status(), cleared.raw().body());
+    assertTrue(cleared.body().get("removed").asLong() >= 1);
+    Reply after = send("POST", "/v1/collections/stats/query", "key-a", "{\"query\":\"hits\"}");
+    assertEquals("miss", after.raw().headers().firstValue("X-Cache").orElse(null));
+    assertEquals(400, send("POST", "/admin/cache/clear", "admin-secret", "{\"kind\":\"everything\"}").status());
+  }
+}
