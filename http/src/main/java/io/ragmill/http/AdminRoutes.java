@@ -10,7 +10,6 @@ import io.ragmill.node.RagmillNode;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -39,10 +38,10 @@ final class AdminRoutes extends AllDirectives {
             auth.admin(
                 () ->
                     concat(
-                        path(PathMatchersHolder.CACHE_STATS, () -> get(() -> completeWithFuture(guard(this::stats)))),
+                        path(PathMatchersHolder.CACHE_STATS, () -> get(() -> completeWithFuture(problems.guard(this::stats)))),
                         path(
                             PathMatchersHolder.CACHE_CLEAR,
-                            () -> post(() -> entity(Unmarshaller.entityToString(), body -> completeWithFuture(guard(() -> clear(body)))))))));
+                            () -> post(() -> entity(Unmarshaller.entityToString(), body -> completeWithFuture(problems.guard(() -> clear(body)))))))));
   }
 
   private CompletionStage<HttpResponse> stats() {
@@ -93,14 +92,6 @@ final class AdminRoutes extends AllDirectives {
     return node.cache()
         .clear(kind, tenant)
         .thenApply(removed -> Json.response(mapper, StatusCodes.OK, Map.of("removed", removed)));
-  }
-
-  private CompletionStage<HttpResponse> guard(java.util.function.Supplier<CompletionStage<HttpResponse>> handler) {
-    try {
-      return handler.get().exceptionally(problems::fromThrowable);
-    } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(problems.fromThrowable(e));
-    }
   }
 
   /** Path matchers built once. */

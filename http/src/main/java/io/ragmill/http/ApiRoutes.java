@@ -166,7 +166,7 @@ final class ApiRoutes extends AllDirectives {
   private Route jsonBody(Function<JsonNode, CompletionStage<HttpResponse>> handler) {
     return withSizeLimit(
         settings.maxBodyBytes(),
-        () -> entity(Unmarshaller.entityToString(), body -> completeWithFuture(guard(() -> handler.apply(bodies.parse(body))))));
+        () -> entity(Unmarshaller.entityToString(), body -> completeWithFuture(problems.guard(() -> handler.apply(bodies.parse(body))))));
   }
 
   private Route optionalJsonBody(Function<Optional<JsonNode>, CompletionStage<HttpResponse>> handler) {
@@ -175,22 +175,11 @@ final class ApiRoutes extends AllDirectives {
         () -> entity(
             Unmarshaller.entityToString(),
             body -> completeWithFuture(
-                guard(() -> handler.apply(body.isBlank() ? Optional.empty() : Optional.of(bodies.parse(body)))))));
+                problems.guard(() -> handler.apply(body.isBlank() ? Optional.empty() : Optional.of(bodies.parse(body)))))));
   }
 
   private Route respond(StatusCode status, Supplier<CompletionStage<?>> action) {
-    return completeWithFuture(guard(() -> action.get().thenApply(value -> json(status, value))));
-  }
-
-  /** Runs the handler and turns any failure, thrown or in the stage, into a problem response. */
-  private CompletionStage<HttpResponse> guard(Supplier<CompletionStage<HttpResponse>> handler) {
-    CompletionStage<HttpResponse> stage;
-    try {
-      stage = handler.get();
-    } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(problems.fromThrowable(e));
-    }
-    return stage.exceptionally(problems::fromThrowable);
+    return completeWithFuture(problems.guard(() -> action.get().thenApply(value -> json(status, value))));
   }
 
   private HttpResponse json(StatusCode status, Object value) {

@@ -99,6 +99,16 @@ final class Problems {
         "the request body is larger than the limit of " + e.limit() + " bytes");
   }
 
+  /** Runs a handler and turns any failure, thrown or in the stage, into its problem response. */
+  java.util.concurrent.CompletionStage<HttpResponse> guard(
+      java.util.function.Supplier<java.util.concurrent.CompletionStage<HttpResponse>> handler) {
+    try {
+      return handler.get().exceptionally(this::fromThrowable);
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.completedFuture(fromThrowable(e));
+    }
+  }
+
   ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder().matchAny(e -> Directives.complete(fromThrowable(e))).build();
   }
