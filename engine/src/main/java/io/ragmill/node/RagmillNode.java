@@ -121,12 +121,13 @@ public final class RagmillNode {
     Config config = system.settings().config();
     PersistenceSettings persistence = PersistenceSettings.fromConfig(config);
     refuseClusterOnEmbeddedJournal(system, persistence);
-    if (persistence.createSchema()) {
-      JournalSchema.createIfMissing(persistence);
-    }
+    // joining is asynchronous: start it first, so it overlaps the schema work
     Cluster cluster = Cluster.get(system);
     if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    if (persistence.createSchema()) {
+      JournalSchema.createIfMissing(persistence);
     }
     return new RagmillNode(system, models);
   }
