@@ -19,13 +19,15 @@ public final class EmbeddingModels {
     this.model = model;
   }
 
-  public static EmbeddingModels load(EmbeddingSettings settings, Executor loader) {
+  /** Loads the configured model on {@code loader} once {@code after} completes (e.g. the HTTP bind). */
+  public static EmbeddingModels load(EmbeddingSettings settings, Executor loader, CompletionStage<?> after) {
     return switch (settings.model()) {
       case "hashing" -> ready(new HashingEmbedder(settings.hashingDimension()));
       case MiniLmEmbedder.MODEL_ID ->
           new EmbeddingModels(
-              MiniLmEmbedder.MODEL_ID, CompletableFuture.supplyAsync(
-                  () -> new MiniLmEmbedder(settings.intraOpThreads(), settings.allowSpinning()), loader));
+              MiniLmEmbedder.MODEL_ID,
+              after.toCompletableFuture().thenApplyAsync(
+                  ignored -> new MiniLmEmbedder(settings.intraOpThreads(), settings.allowSpinning()), loader));
       default ->
           throw new IllegalArgumentException(
               "ragmill.embedding.model must be " + MiniLmEmbedder.MODEL_ID + " or hashing, was "

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
@@ -102,8 +103,12 @@ public final class RagmillNode {
             new ExtractiveAnswerGenerator(querySettings.answerSentences()), askTimeout);
   }
 
-  /** Starts a node with the model named in {@code ragmill.embedding.model}, loaded in the background. */
-  public static RagmillNode start(ActorSystem<?> system) {
+  /**
+   * Starts a node with the model named in {@code ragmill.embedding.model}, loaded in the background
+   * once {@code loadModelAfter} completes: the loading takes a core for about a second, which the
+   * rest of startup would otherwise wait for on a small machine.
+   */
+  public static RagmillNode start(ActorSystem<?> system, CompletionStage<?> loadModelAfter) {
     EmbeddingSettings settings = EmbeddingSettings.fromConfig(system.settings().config());
     EmbeddingModels models =
         EmbeddingModels.load(
@@ -113,7 +118,8 @@ public final class RagmillNode {
                   Thread t = new Thread(r, "ragmill-model-loader");
                   t.setDaemon(true);
                   return t;
-                }));
+                }),
+            loadModelAfter);
     return start(system, models);
   }
 

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.ragmill.embedding.ModelBenchmark;
 import io.ragmill.node.RagmillNode;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -53,9 +54,11 @@ public final class Main {
     Config config = withAbsoluteDataDir(ConfigFactory.load());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ragmill", config);
     try {
-      RagmillNode node = RagmillNode.start(system);
+      CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
+      RagmillNode node = RagmillNode.start(system, bound);
       HttpSettings settings = HttpSettings.fromConfig(config);
       ServerBinding binding = new HttpServer(node, settings, AuthSettings.fromConfig(config)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      bound.complete(binding);
       log.info("Ragmill serving HTTP on {} (model {} loading in the background)", binding.localAddress(), node.models().modelId());
     } catch (Exception e) {
       log.error("Ragmill failed to start: {}", e.getMessage(), e);
