@@ -7,6 +7,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -58,6 +59,8 @@ public final class RedisTier implements AutoCloseable {
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
+            // an unreachable Redis must not hold up startup for Lettuce's default 10 s
+            .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
             .build());
     StatefulRedisConnection<byte[], byte[]> opened;
     try {
