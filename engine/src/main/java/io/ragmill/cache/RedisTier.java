@@ -141,10 +141,6 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
-  public boolean isCircuitOpen() {
-    return breaker.isOpen();
-  }
-
   @Override
   public void close() {
     connection.close();

@@ -52,11 +52,6 @@ public final class EmbeddingModels {
     return model.isDone() && !model.isCompletedExceptionally();
   }
 
-  /** The loaded model, or empty while it is loading (or failed to load). */
-  public Optional<Embedder> loaded() {
-    return isLoaded() ? Optional.of(model.join()) : Optional.empty();
-  }
-
   /** Why the model failed to load, if it did. */
   public Optional<Throwable> failure() {
     if (!model.isCompletedExceptionally()) {
