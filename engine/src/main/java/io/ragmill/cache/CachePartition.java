@@ -2,6 +2,7 @@ package io.ragmill.cache;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.ragmill.embedding.Vector;
 import io.ragmill.persistence.CborSerializable;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
@@ -28,7 +29,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * {@link Fill}, which is written through to L2. A failed computation is never cached: the lease
  * passes to the next waiter.
  *
- * <p>L1 is in memory only; a partition that moves to another node starts empty and refills from L2.
+ * <p>Each partition also holds the semantic index of the answer scopes that hash to it: the
+ * earlier queries of a scope with their embeddings ({@link SemanticFind}, {@link SemanticAdd}),
+ * checked by the {@link NearMissGuard}.
+ *
+ * <p>L1 and the semantic index are in memory only; a partition that moves to another node starts
+ * empty and refills from L2.
  */
 public final class CachePartition extends AbstractBehavior<CachePartition.Command> {
   public static final EntityTypeKey<Command> ENTITY_KEY =
@@ -47,8 +53,37 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
 
   public record GetStats(ActorRef<PartitionStats> replyTo) implements Command {}
 
-  /** Drops L1 entries of one kind and/or one tenant (empty: all); Redis keeps its own until TTL. */
-  public record Clear(Optional<CacheKind> kind, Optional<String> tenant, ActorRef<Long> replyTo) implements Command {}
+  /**
+   * Drops L1 entries (and semantic scopes) of one kind, tenant and/or collection (empty: all);
+   * Redis is cleared by the {@link Cache} client.
+   */
+  public record Clear(Optional<CacheKind> kind, Optional<String> tenant, Optional<String> collection, ActorRef<Long> replyTo)
+      implements Command {}
+
+  /** Removes expired entries now instead of on the next write; replies with how many went. */
+  public record Cleanup(ActorRef<Long> replyTo) implements Command {}
+
+  /** The value if L1 or L2 holds it, without a lease: a semantic hit's answer, nothing computed on a miss. */
+  public record Peek(CacheKey key, ActorRef<PeekReply> replyTo) implements Command {}
+
+  public record PeekReply(Optional<CachedValue> value, CacheTier tier) implements CborSerializable {}
+
+  /** Finds the nearest earlier query of a scope that the guard accepts as the same question. */
+  public record SemanticFind(CacheKey scope, String query, Vector vector, ActorRef<SemanticReply> replyTo)
+      implements Command {}
+
+  /** The matching query's answer key and similarity, if any. */
+  public record SemanticReply(Optional<SemanticMatch> match) implements CborSerializable {}
+
+  public record SemanticMatch(CacheKey answerKey, String query, double similarity) implements CborSerializable {}
+
+  /** Remembers a computed answer's query and embedding in its scope. */
+  public record SemanticAdd(CacheKey scope, String query, Vector vector, CacheKey answerKey) implements Command {}
+
+  /** A match's answer (in another partition) was gone by the time it was read: a miss after all. */
+  public record SemanticStale() implements Command {}
+
+  private record PeekL2Answer(CacheKey key, CachedValue value, ActorRef<PeekReply> replyTo) implements Command {}
 
   private record LeaseExpired(CacheKey key, long leaseId) implements Command {}
 
@@ -56,22 +91,37 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
 
   public sealed interface LookupReply extends CborSerializable {}
 
-  public record Hit(CachedValue value) implements LookupReply {}
+  public record Hit(CachedValue value, CacheTier tier) implements LookupReply {}
 
   public record Lease(long leaseId) implements LookupReply {}
 
-  /** Counters of one kind in one partition. */
+  /**
+   * Counters of one kind in one partition; the semantic ones (answers only) count lookups that
+   * found a match, and candidates above the threshold that the guard rejected, by reason.
+   */
   public record KindStats(
-      long hits, long misses, long merges, long fills, long evictions, long entries, long bytes, long l2Hits)
+      long hits, long misses, long merges, long fills, long evictions, long entries, long bytes, long l2Hits,
+      long semanticHits, long semanticMisses, Map<NearMissGuard.Reason, Long> semanticRejections)
       implements CborSerializable {
     public KindStats plus(KindStats o) {
+      Map<NearMissGuard.Reason, Long> rejections = new EnumMap<>(NearMissGuard.Reason.class);
+      rejections.putAll(semanticRejections);
+      o.semanticRejections.forEach((r, n) -> rejections.merge(r, n, Long::sum));
       return new KindStats(
           hits + o.hits, misses + o.misses, merges + o.merges, fills + o.fills,
-          evictions + o.evictions, entries + o.entries, bytes + o.bytes, l2Hits + o.l2Hits);
+          evictions + o.evictions, entries + o.entries, bytes + o.bytes, l2Hits + o.l2Hits,
+          semanticHits + o.semanticHits, semanticMisses + o.semanticMisses, Map.copyOf(rejections));
     }
   }
 
-  public record PartitionStats(Map<CacheKind, KindStats> kinds) implements CborSerializable {}
+  /** The semantic index of one partition: scopes, remembered queries, bytes. */
+  public record SemanticStats(long scopes, long queries, long bytes) implements CborSerializable {
+    public SemanticStats plus(SemanticStats o) {
+      return new SemanticStats(scopes + o.scopes, queries + o.queries, bytes + o.bytes);
+    }
+  }
+
+  public record PartitionStats(Map<CacheKind, KindStats> kinds, SemanticStats semantic) implements CborSerializable {}
 
   private static final int KEY_OVERHEAD_BYTES = 96;
 
@@ -107,6 +157,9 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     long merges;
     long fills;
     long l2Hits;
+    long semanticHits;
+    long semanticMisses;
+    final Map<NearMissGuard.Reason, Long> semanticRejections = new EnumMap<>(NearMissGuard.Reason.class);
   }
 
   private final TimerScheduler<Command> timers;
@@ -116,6 +169,8 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
   private final Map<CacheKind, Counters> counters = new EnumMap<>(CacheKind.class);
   private final Map<CacheKey, InFlight> inFlight = new HashMap<>();
   private final Optional<RedisTier> l2;
+  private final com.github.benmanes.caffeine.cache.Cache<CacheKey, SemanticScope> semantic;
+  private final NearMissGuard guard;
   private long nextLeaseId = 1;
 
   private CachePartition(
@@ -140,6 +195,17 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
               .build());
       counters.put(kind, new Counters());
     }
+    CacheSettings.Semantic s = settings.semantic();
+    this.guard = new NearMissGuard(s.maxDifferingContentWords());
+    this.semantic =
+        Caffeine.newBuilder()
+            .maximumWeight(Math.max(0, s.maxBytes() / settings.partitions()))
+            .weigher((CacheKey key, SemanticScope scope) -> KEY_OVERHEAD_BYTES + scope.weightBytes())
+            // a scope lives as long as answers of its generation may
+            .expireAfterAccess(settings.kind(CacheKind.ANSWER).ttl())
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .build();
   }
 
   @Override
@@ -152,6 +218,17 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
         .onMessage(L2Answer.class, this::onL2Answer)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(Clear.class, this::onClear)
+        .onMessage(Cleanup.class, this::onCleanup)
+        .onMessage(Peek.class, this::onPeek)
+        .onMessage(PeekL2Answer.class, this::onPeekL2Answer)
+        .onMessage(SemanticFind.class, this::onSemanticFind)
+        .onMessage(SemanticAdd.class, this::onSemanticAdd)
+        .onMessage(SemanticStale.class, stale -> {
+          Counters c = counters.get(CacheKind.ANSWER);
+          c.semanticHits--;
+          c.semanticMisses++;
+          return this;
+        })
         .build();
   }
 
@@ -161,7 +238,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     CachedValue value = caches.get(key.kind()).getIfPresent(key);
     if (value != null) {
       c.hits++;
-      lookup.replyTo().tell(new Hit(value));
+      lookup.replyTo().tell(new Hit(value, CacheTier.L1));
       return this;
     }
     c.misses++;
@@ -202,7 +279,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     caches.get(answer.key().kind()).put(answer.key(), answer.value());
     counters.get(answer.key().kind()).l2Hits++;
     inFlight.remove(answer.key());
-    Hit hit = new Hit(answer.value());
+    Hit hit = new Hit(answer.value(), CacheTier.L2);
     running.holder.tell(hit);
     running.waiters.forEach(w -> w.tell(hit));
     return this;
@@ -217,7 +294,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     if (running != null && running.leaseId == fill.leaseId()) {
       inFlight.remove(key);
       timers.cancel(key);
-      Hit hit = new Hit(fill.value());
+      Hit hit = new Hit(fill.value(), CacheTier.L1);
       running.waiters.forEach(w -> w.tell(hit));
     }
     return this;
@@ -250,9 +327,17 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
               kind,
               new KindStats(
                   c.hits, c.misses, c.merges, c.fills, cache.stats().evictionCount(),
-                  cache.estimatedSize(), bytes, c.l2Hits));
+                  cache.estimatedSize(), bytes, c.l2Hits, c.semanticHits, c.semanticMisses,
+                  Map.copyOf(c.semanticRejections)));
         });
-    get.replyTo().tell(new PartitionStats(out));
+    semantic.cleanUp();
+    long queries = 0;
+    long bytes = 0;
+    for (SemanticScope scope : semantic.asMap().values()) {
+      queries += scope.size();
+      bytes += KEY_OVERHEAD_BYTES + scope.weightBytes();
+    }
+    get.replyTo().tell(new PartitionStats(out, new SemanticStats(semantic.estimatedSize(), queries, bytes)));
     return this;
   }
 
@@ -262,12 +347,86 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
       if (clear.kind().isPresent() && clear.kind().get() != e.getKey()) {
         continue;
       }
-      var keys = e.getValue().asMap().keySet();
-      int before = keys.size();
-      keys.removeIf(k -> clear.tenant().isEmpty() || clear.tenant().get().equals(k.tenant()));
-      removed += before - keys.size();
+      removed += removeMatching(e.getValue().asMap().keySet(), clear);
+    }
+    if (clear.kind().isEmpty() || clear.kind().get() == CacheKind.ANSWER) {
+      removeMatching(semantic.asMap().keySet(), clear);
     }
     clear.replyTo().tell(removed);
+    return this;
+  }
+
+  private static long removeMatching(java.util.Set<CacheKey> keys, Clear clear) {
+    int before = keys.size();
+    keys.removeIf(
+        k -> (clear.tenant().isEmpty() || clear.tenant().get().equals(k.tenant()))
+            && (clear.collection().isEmpty() || clear.collection().get().equals(k.collection())));
+    return before - keys.size();
+  }
+
+  private Behavior<Command> onCleanup(Cleanup cleanup) {
+    long removed = 0;
+    for (var cache : caches.values()) {
+      long before = cache.estimatedSize();
+      cache.cleanUp();
+      removed += Math.max(0, before - cache.estimatedSize());
+    }
+    semantic.cleanUp();
+    cleanup.replyTo().tell(removed);
+    return this;
+  }
+
+  private Behavior<Command> onPeek(Peek peek) {
+    CachedValue value = caches.get(peek.key().kind()).getIfPresent(peek.key());
+    if (value != null) {
+      peek.replyTo().tell(new PeekReply(Optional.of(value), CacheTier.L1));
+    } else if (l2.isPresent()) {
+      getContext()
+          .pipeToSelf(
+              l2.get().get(peek.key()),
+              (stored, error) ->
+                  new PeekL2Answer(peek.key(), stored == null ? null : stored.orElse(null), peek.replyTo()));
+    } else {
+      peek.replyTo().tell(new PeekReply(Optional.empty(), CacheTier.L1));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPeekL2Answer(PeekL2Answer answer) {
+    if (answer.value() != null) {
+      caches.get(answer.key().kind()).put(answer.key(), answer.value());
+      counters.get(answer.key().kind()).l2Hits++;
+    }
+    answer.replyTo().tell(new PeekReply(Optional.ofNullable(answer.value()), CacheTier.L2));
+    return this;
+  }
+
+  private Behavior<Command> onSemanticFind(SemanticFind find) {
+    Counters c = counters.get(CacheKind.ANSWER);
+    SemanticScope scope = semantic.getIfPresent(find.scope());
+    CacheSettings.Semantic s = settings.semantic();
+    SemanticScope.Outcome outcome =
+        scope == null
+            ? new SemanticScope.Miss(0, Optional.empty())
+            : scope.find(find.query(), find.vector(), s.similarityThreshold(), s.maxCandidates(), guard);
+    if (outcome instanceof SemanticScope.Match match) {
+      c.semanticHits++;
+      match.passedOver().ifPresent(r -> c.semanticRejections.merge(r, 1L, Long::sum));
+      find.replyTo().tell(new SemanticReply(Optional.of(new SemanticMatch(match.answerKey(), match.query(), match.similarity()))));
+    } else {
+      SemanticScope.Miss miss = (SemanticScope.Miss) outcome;
+      c.semanticMisses++;
+      miss.reason().ifPresent(r -> c.semanticRejections.merge(r, 1L, Long::sum));
+      find.replyTo().tell(new SemanticReply(Optional.empty()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSemanticAdd(SemanticAdd add) {
+    SemanticScope scope = semantic.get(add.scope(), k -> new SemanticScope(settings.semantic().maxEntriesPerScope()));
+    scope.add(add.query(), add.vector(), add.answerKey());
+    // put again so the weigher sees the scope's new size
+    semantic.put(add.scope(), scope);
     return this;
   }
 }

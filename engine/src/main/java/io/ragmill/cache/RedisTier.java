@@ -98,9 +98,54 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
+  /** {@code ragmill:{tenant}:{kind}:{digest}}, with {@code {collection}:} before the digest when the key has one. */
   static byte[] redisKey(CacheKey key) {
-    return ("ragmill:" + key.tenant() + ":" + key.kind().name().toLowerCase() + ":" + key.digest())
+    String collection = key.collection().isEmpty() ? "" : key.collection() + ":";
+    return ("ragmill:" + key.tenant() + ":" + key.kind().name().toLowerCase() + ":" + collection + key.digest())
         .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The SCAN pattern of the keys of one kind, tenant and/or collection (a collection needs its tenant). */
+  static String pattern(Optional<CacheKind> kind, Optional<String> tenant, Optional<String> collection) {
+    String k = kind.map(x -> x.name().toLowerCase()).orElse("*");
+    String t = tenant.map(RedisTier::escape).orElse("*");
+    return collection.map(c -> "ragmill:" + t + ":" + k + ":" + escape(c) + ":*").orElse("ragmill:" + t + ":" + k + ":*");
+  }
+
+  private static String escape(String glob) {
+    StringBuilder out = new StringBuilder(glob.length());
+    for (char c : glob.toCharArray()) {
+      if ("*?[]\\^".indexOf(c) >= 0) {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    return out.toString();
+  }
+
+  /**
+   * Deletes every key matching (SCAN pages of 1,000, UNLINK), outside the circuit breaker: an
+   * operator asked for it, so a failure is reported rather than swallowed. Completes with the count.
+   */
+  public CompletionStage<Long> clear(Optional<CacheKind> kind, Optional<String> tenant, Optional<String> collection) {
+    byte[] match = pattern(kind, tenant, collection).getBytes(StandardCharsets.UTF_8);
+    return clearFrom(io.lettuce.core.ScanCursor.INITIAL, match, 0L);
+  }
+
+  private CompletionStage<Long> clearFrom(io.lettuce.core.ScanCursor cursor, byte[] match, long removed) {
+    return commands
+        .scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(match).limit(1000))
+        .thenCompose(
+            page -> {
+              CompletionStage<Long> unlinked =
+                  page.getKeys().isEmpty()
+                      ? CompletableFuture.completedFuture(0L)
+                      : commands.unlink(page.getKeys().toArray(new byte[0][])).thenApply(n -> n == null ? 0L : n);
+              return unlinked.thenCompose(
+                  n -> page.isFinished()
+                      ? CompletableFuture.completedFuture(removed + n)
+                      : clearFrom(page, match, removed + n));
+            });
   }
 
   /** The stored value, or empty on a miss, an error, a timeout or an open circuit. */

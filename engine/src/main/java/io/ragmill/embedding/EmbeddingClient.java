@@ -26,12 +26,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * they rarely repeat across restarts, and a database read and write per distinct question cost more
  * than they save. The store never fails a request: when it cannot be read the model answers, when
  * it cannot be written the vector is simply not kept.
- * Embeddings are shared across tenants: a vector depends on the text alone, and no tenant learns
- * anything from another's cached vector beyond what embedding the same text would tell it.
+ * Embeddings are kept per tenant, in every tier, although a vector depends on the text alone:
+ * shared, the speed of an answer would tell one tenant which texts another has embedded.
  */
 public final class EmbeddingClient {
-  /** The tenant part of embedding keys: a vector depends on the text alone, so tenants share them. */
-  static final String SHARED = "_shared";
 
   private final ClusterSharding sharding;
   private final Cache cache;
@@ -60,28 +58,28 @@ public final class EmbeddingClient {
   }
 
   /** A query's text (not persisted), reporting whether the vector came from the cache. */
-  public CompletionStage<Cache.Result<Vector>> embed(String text) {
-    return embed(text, false);
+  public CompletionStage<Cache.Result<Vector>> embed(String tenant, String text) {
+    return embed(tenant, text, false);
   }
 
-  private CompletionStage<Cache.Result<Vector>> embed(String text, boolean persist) {
-    CacheKey key = CacheKey.of(CacheKind.EMBEDDING, SHARED, models.modelId(), text);
+  private CompletionStage<Cache.Result<Vector>> embed(String tenant, String text, boolean persist) {
+    CacheKey key = CacheKey.of(CacheKind.EMBEDDING, tenant, models.modelId(), text);
     return cache
         .getOrCompute(
             key,
             CachedEmbedding.class,
-            () -> (persist ? fromStoreOrModel(text) : fromModel(text)).thenApply(CachedEmbedding::new))
-        .thenApply(r -> new Cache.Result<>(r.value().vector(), r.hit()));
+            () -> (persist ? fromStoreOrModel(tenant, text) : fromModel(text)).thenApply(CachedEmbedding::new))
+        .thenApply(r -> new Cache.Result<>(r.value().vector(), r.tier()));
   }
 
   /**
    * Document chunks, in order, through the persistent store as well; misses reach the batcher
    * together and are batched there.
    */
-  public CompletionStage<List<Vector>> embedAll(List<String> texts) {
+  public CompletionStage<List<Vector>> embedAll(String tenant, List<String> texts) {
     List<CompletableFuture<Cache.Result<Vector>>> all = new ArrayList<>(texts.size());
     for (String text : texts) {
-      all.add(embed(text, true).toCompletableFuture());
+      all.add(embed(tenant, text, true).toCompletableFuture());
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -92,12 +90,13 @@ public final class EmbeddingClient {
             });
   }
 
-  private CompletionStage<Vector> fromStoreOrModel(String text) {
+  private CompletionStage<Vector> fromStoreOrModel(String tenant, String text) {
     if (store.isEmpty()) {
       return fromModel(text);
     }
     EmbeddingStore l3 = store.get();
-    String digest = CacheKey.of(CacheKind.EMBEDDING, SHARED, text).digest();
+    // the tenant is part of the stored digest: the store is a tier like the others
+    String digest = CacheKey.of(CacheKind.EMBEDDING, tenant, tenant, text).digest();
     return CompletableFuture.supplyAsync(() -> l3.get(models.modelId(), digest), blocking)
         .exceptionally(
             error -> {

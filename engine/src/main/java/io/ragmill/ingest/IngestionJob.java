@@ -271,7 +271,7 @@ public final class IngestionJob
             chunked -> {
               List<String> texts = new ArrayList<>();
               chunked.values().forEach(texts::addAll);
-              return deps.embeddings().embedAll(texts).thenCompose(vectors -> index(job, chunked, vectors));
+              return deps.embeddings().embedAll(job.tenant(), texts).thenCompose(vectors -> index(job, chunked, vectors));
             })
         .thenApply(chunksByDocument -> new StepSucceeded(from + chunksByDocument.size(), chunksByDocument));
   }

@@ -22,6 +22,7 @@ import io.ragmill.ingest.IngestionJob;
 import io.ragmill.persistence.EmbeddingStore;
 import io.ragmill.persistence.JournalSchema;
 import io.ragmill.persistence.PersistenceSettings;
+import io.ragmill.query.CacheWarmer;
 import io.ragmill.query.QueryPipeline;
 import io.ragmill.query.QuerySettings;
 import java.time.Duration;
@@ -48,6 +49,7 @@ public final class RagmillNode {
   private final PersistenceSettings persistence;
   private final EmbeddingModels models;
   private final Cache cache;
+  private final CacheWarmer warmer;
   private final EmbeddingClient embeddings;
   private final Collections collections;
   private final Ingestion ingestion;
@@ -67,9 +69,9 @@ public final class RagmillNode {
     CacheSettings cacheSettings = CacheSettings.fromConfig(config);
     this.models = models;
 
-    CachePartition.init(
-        system, cacheSettings, RedisTier.connect(system, RedisTier.Settings.fromConfig(config), cacheSettings));
-    this.cache = new Cache(system, cacheSettings, askTimeout);
+    Optional<RedisTier> redis = RedisTier.connect(system, RedisTier.Settings.fromConfig(config), cacheSettings);
+    CachePartition.init(system, cacheSettings, redis);
+    this.cache = new Cache(system, cacheSettings, askTimeout, redis);
     EmbeddingBatcher.init(system, models, embeddingSettings.batcher());
     Optional<EmbeddingStore> store = Optional.empty();
     String storeMode = config.getString("ragmill.cache.embedding-store.enabled");
@@ -101,6 +103,7 @@ public final class RagmillNode {
         new QueryPipeline(
             system, collections, cache, embeddings, models,
             new ExtractiveAnswerGenerator(querySettings.answerSentences()), askTimeout);
+    this.warmer = new CacheWarmer(system, queries, 2, 100);
   }
 
   /**
@@ -180,6 +183,10 @@ public final class RagmillNode {
 
   public Cache cache() {
     return cache;
+  }
+
+  public CacheWarmer warmer() {
+    return warmer;
   }
 
   public EmbeddingClient embeddings() {

@@ -5,8 +5,16 @@ import io.ragmill.cache.CachedValue;
 import io.ragmill.index.ChunkHit;
 import java.util.List;
 
-/** An answer with its chunks, as stored in the answer cache. */
-public record CachedAnswer(Answer answer, List<ChunkHit> chunks) implements CachedValue {
+/**
+ * An answer with its chunks, as stored in the answer cache. {@code semantic} is set when the
+ * answer was borrowed from an earlier, similar query, so a later exact hit on it still says so.
+ */
+public record CachedAnswer(Answer answer, List<ChunkHit> chunks, QueryResult.Semantic semantic) implements CachedValue {
+
+  public CachedAnswer(Answer answer, List<ChunkHit> chunks) {
+    this(answer, chunks, null);
+  }
+
   @Override
   public int weightBytes() {
     int bytes = 64 + 2 * answer.text().length();
@@ -15,6 +23,9 @@ public record CachedAnswer(Answer answer, List<ChunkHit> chunks) implements Cach
     }
     for (ChunkHit hit : chunks) {
       bytes += hit.weightBytes();
+    }
+    if (semantic != null) {
+      bytes += 24 + 2 * semantic.matchedQuery().length();
     }
     return bytes;
   }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -26,9 +27,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * The query path: answer cache (keyed by tenant, collection, generation, normalized query, k,
- * filter, mode) → embedding (cache, then batcher) → retrieval cache → scatter to every shard of
- * the collection and merge the top k → extractive answer → stored in both caches. Concurrent
- * identical misses compute once (the cache's single-flight).
+ * filter, mode) → embedding (cache, then batcher) → semantic answer cache (the nearest earlier
+ * query of the same scope that the near-miss guard accepts) → retrieval cache → scatter to every
+ * shard of the collection and merge the top k → extractive answer → stored in both caches and
+ * remembered in the semantic index. Concurrent identical misses compute once (the cache's
+ * single-flight).
  */
 public final class QueryPipeline {
   private final ClusterSharding sharding;
@@ -76,6 +79,8 @@ public final class QueryPipeline {
     double embedMs;
     double searchMs;
     double answerMs;
+    /** The query's embedding, once computed: remembered in the semantic index after a fresh answer. */
+    Vector vector;
 
     static double since(long t) {
       return (System.nanoTime() - t) / 1e6;
@@ -100,29 +105,44 @@ public final class QueryPipeline {
               String k = Integer.toString(request.k());
               String filter = request.filter().canonical();
               CacheKey answerKey =
-                  CacheKey.of(CacheKind.ANSWER, tenant, collection, generation, normalized, k, filter, generator.mode());
-              CacheKey retrievalKey =
-                  CacheKey.of(CacheKind.RETRIEVAL, tenant, collection, generation, normalized, k, filter);
+                  CacheKey.scoped(CacheKind.ANSWER, tenant, collection, generation, normalized, k, filter, generator.mode());
+              Scope scope = new Scope(tenant, collection, generation, k, filter, normalized);
               return cache
                   .getOrCompute(
                       answerKey,
                       CachedAnswer.class,
-                      () -> computeAnswer(tenant, collection, settings, request, normalized, retrievalKey, clock))
+                      () -> computeAnswer(scope, settings, request, clock))
                   .thenApply(
-                      result ->
-                          new QueryResult(
-                              result.value().answer(),
-                              result.value().chunks(),
-                              result.hit() ? QueryResult.CacheStatus.HIT : QueryResult.CacheStatus.MISS,
-                              view.generation(),
-                              new QueryResult.Timings(
-                                  clock.embedMs, clock.searchMs, clock.answerMs, Clock.since(clock.start))));
+                      result -> {
+                        CachedAnswer value = result.value();
+                        if (!result.hit() && value.semantic() == null && clock.vector != null) {
+                          cache.semanticAdd(scope.semanticKey(generator.mode()), normalized, clock.vector, answerKey);
+                        }
+                        QueryResult.CacheStatus status =
+                            value.semantic() != null
+                                ? QueryResult.CacheStatus.SEMANTIC
+                                : result.hit() ? QueryResult.CacheStatus.HIT : QueryResult.CacheStatus.MISS;
+                        return new QueryResult(
+                            value.answer(), value.chunks(), status, result.tier().orElse(null), value.semantic(),
+                            view.generation(),
+                            new QueryResult.Timings(clock.embedMs, clock.searchMs, clock.answerMs, Clock.since(clock.start)));
+                      });
             });
   }
 
+  /** What an answer depends on besides the query's wording: the semantic index's scope. */
+  private record Scope(String tenant, String collection, String generation, String k, String filter, String normalized) {
+    CacheKey semanticKey(String mode) {
+      return CacheKey.scoped(CacheKind.ANSWER, tenant, collection, "semantic-scope", generation, k, filter, mode);
+    }
+
+    CacheKey retrievalKey() {
+      return CacheKey.scoped(CacheKind.RETRIEVAL, tenant, collection, generation, normalized, k, filter);
+    }
+  }
+
   private CompletionStage<CachedAnswer> computeAnswer(
-      String tenant, String collection, CollectionSettings settings, QueryRequest request, String normalized,
-      CacheKey retrievalKey, Clock clock) {
+      Scope scope, CollectionSettings settings, QueryRequest request, Clock clock) {
     if (!models.isLoaded()) {
       throw RagmillException.unavailable(
           models.failure().map(e -> "the embedding model failed to load: " + e.getMessage())
@@ -130,25 +150,55 @@ public final class QueryPipeline {
           Duration.ofSeconds(2));
     }
     long embedStart = System.nanoTime();
+    CacheKey semanticKey = scope.semanticKey(generator.mode());
     return embeddings
-        .embed(normalized)
+        .embed(scope.tenant(), scope.normalized())
         .thenCompose(
             embedded -> {
               clock.embedMs = Clock.since(embedStart);
-              long searchStart = System.nanoTime();
+              clock.vector = embedded.value();
               return cache
-                  .getOrCompute(
-                      retrievalKey,
-                      CachedRetrieval.class,
-                      () -> search(tenant, collection, settings, embedded.value(), request).thenApply(CachedRetrieval::new))
-                  .thenApply(
-                      retrieval -> {
-                        clock.searchMs = Clock.since(searchStart);
-                        long answerStart = System.nanoTime();
-                        Answer answer = generator.answer(request.query(), retrieval.value().hits());
-                        clock.answerMs = Clock.since(answerStart);
-                        return new CachedAnswer(answer, retrieval.value().hits());
-                      });
+                  .semanticFind(semanticKey, scope.normalized(), embedded.value())
+                  .thenCompose(
+                      match ->
+                          match.isEmpty()
+                              ? CompletableFuture.completedFuture(Optional.<CachedAnswer>empty())
+                              : cache.peek(match.get().answerKey(), CachedAnswer.class)
+                                  .thenApply(
+                                      found -> {
+                                        if (found.isEmpty()) {
+                                          cache.semanticStale(semanticKey);
+                                          return Optional.<CachedAnswer>empty();
+                                        }
+                                        CachedAnswer earlier = found.get().value();
+                                        return Optional.of(
+                                            new CachedAnswer(
+                                                earlier.answer(), earlier.chunks(),
+                                                new QueryResult.Semantic(match.get().query(), match.get().similarity())));
+                                      }))
+                  .thenCompose(
+                      semantic ->
+                          semantic.isPresent()
+                              ? CompletableFuture.completedFuture(semantic.get())
+                              : answerFresh(scope, settings, request, embedded.value(), clock));
+            });
+  }
+
+  private CompletionStage<CachedAnswer> answerFresh(
+      Scope scope, CollectionSettings settings, QueryRequest request, Vector vector, Clock clock) {
+    long searchStart = System.nanoTime();
+    return cache
+        .getOrCompute(
+            scope.retrievalKey(),
+            CachedRetrieval.class,
+            () -> search(scope.tenant(), scope.collection(), settings, vector, request).thenApply(CachedRetrieval::new))
+        .thenApply(
+            retrieval -> {
+              clock.searchMs = Clock.since(searchStart);
+              long answerStart = System.nanoTime();
+              Answer answer = generator.answer(request.query(), retrieval.value().hits());
+              clock.answerMs = Clock.since(answerStart);
+              return new CachedAnswer(answer, retrieval.value().hits());
             });
   }
 

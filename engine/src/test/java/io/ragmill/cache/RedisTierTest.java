@@ -90,7 +90,7 @@ class RedisTierTest {
     assertEquals(QueryResult.CacheStatus.HIT, fromRedis.cache());
     assertEquals(computed.answer(), fromRedis.answer());
     assertEquals(0, second.texts(), "an L2 hit needs no embedding");
-    assertTrue(await(restarted.node().cache().stats()).get(CacheKind.ANSWER).l2Hits() >= 1);
+    assertTrue(await(restarted.node().cache().stats()).kinds().get(CacheKind.ANSWER).l2Hits() >= 1);
 
     RedisClient client = RedisClient.create("redis://127.0.0.1:6379/0");
     try (StatefulRedisConnection<String, String> redis = client.connect()) {

@@ -125,7 +125,7 @@ class RagmillNodeTest {
     all.forEach(f -> f.orTimeout(30, TimeUnit.SECONDS).join());
     assertEquals(1, embedder.texts() - before, "the model embedded the question more than once");
     assertEquals(1, all.stream().filter(f -> f.join().cache() == QueryResult.CacheStatus.MISS).count());
-    var answers = await(node.cache().stats()).get(io.ragmill.cache.CacheKind.ANSWER);
+    var answers = await(node.cache().stats()).kinds().get(io.ragmill.cache.CacheKind.ANSWER);
     // every miss but one joined the computation in flight instead of starting its own
     assertEquals(1, answers.misses() - answers.merges(), answers.toString());
     assertEquals(20, answers.hits() + answers.misses());

@@ -4,31 +4,48 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ragmill.api.RagmillException;
+import io.ragmill.cache.Cache;
 import io.ragmill.cache.CacheKind;
 import io.ragmill.cache.CachePartition;
 import io.ragmill.node.RagmillNode;
+import io.ragmill.query.QueryRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatcher0;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
-/** {@code /admin/cache/stats} and {@code /admin/cache/clear}, behind the admin key. */
+/**
+ * The cache admin API, behind the admin key: {@code GET /admin/cache/stats}, {@code POST
+ * /admin/cache/clear} (by kind, tenant, collection, or all; every tier), {@code POST
+ * /admin/cache/cleanup} (expired entries now), {@code POST /admin/cache/warm} (a list of queries
+ * for a collection, run in the background) and {@code GET /admin/cache/warm/{id}}.
+ */
 final class AdminRoutes extends AllDirectives {
+  private static final int MAX_WARM_QUERIES = 10_000;
+  private static final PathMatcher0 CACHE = PathMatchers.segment("cache");
+
   private final RagmillNode node;
   private final ObjectMapper mapper;
   private final Problems problems;
   private final Authentication auth;
+  private final JsonBodies bodies;
 
   AdminRoutes(RagmillNode node, ObjectMapper mapper, Problems problems, Authentication auth) {
     this.node = node;
     this.mapper = mapper;
     this.problems = problems;
     this.auth = auth;
+    this.bodies = new JsonBodies(mapper);
   }
 
   Route route() {
@@ -38,67 +55,157 @@ final class AdminRoutes extends AllDirectives {
             auth.admin(
                 () ->
                     concat(
-                        path(PathMatchersHolder.CACHE_STATS, () -> get(() -> completeWithFuture(problems.guard(this::stats)))),
+                        path(CACHE.slash("stats"), () -> get(() -> completeWithFuture(problems.guard(this::stats)))),
+                        path(CACHE.slash("clear"), () -> post(() -> body(this::clear))),
                         path(
-                            PathMatchersHolder.CACHE_CLEAR,
-                            () -> post(() -> entity(Unmarshaller.entityToString(), body -> completeWithFuture(problems.guard(() -> clear(body)))))))));
+                            CACHE.slash("cleanup"),
+                            () -> post(() -> completeWithFuture(problems.guard(this::cleanup)))),
+                        path(CACHE.slash("warm"), () -> post(() -> body(this::warm))),
+                        path(
+                            CACHE.slash("warm").slash(PathMatchers.segment()),
+                            id -> get(() -> completeWithFuture(problems.guard(() -> warmStatus(id))))))));
+  }
+
+  private Route body(java.util.function.Function<String, CompletionStage<HttpResponse>> handler) {
+    return entity(Unmarshaller.entityToString(), body -> completeWithFuture(problems.guard(() -> handler.apply(body))));
   }
 
   private CompletionStage<HttpResponse> stats() {
-    return node.cache()
-        .stats()
-        .thenApply(
-            kinds -> {
-              ObjectNode out = mapper.createObjectNode();
-              ObjectNode byKind = out.putObject("kinds");
-              for (Map.Entry<CacheKind, CachePartition.KindStats> e : kinds.entrySet()) {
-                CachePartition.KindStats s = e.getValue();
-                ObjectNode k = byKind.putObject(e.getKey().name().toLowerCase(Locale.ROOT));
-                long lookups = s.hits() + s.misses();
-                k.put("hits", s.hits());
-                k.put("misses", s.misses());
-                k.put("hitRatio", lookups == 0 ? 0.0 : (double) s.hits() / lookups);
-                k.put("singleFlightMerges", s.merges());
-                k.put("l2Hits", s.l2Hits());
-                k.put("fills", s.fills());
-                k.put("evictions", s.evictions());
-                k.put("entries", s.entries());
-                k.put("bytes", s.bytes());
-              }
-              return Json.response(mapper, StatusCodes.OK, out);
-            });
+    return node.cache().stats().thenApply(stats -> Json.response(mapper, StatusCodes.OK, statsJson(stats)));
   }
 
+  private ObjectNode statsJson(Cache.Stats stats) {
+    ObjectNode out = mapper.createObjectNode();
+    ObjectNode byKind = out.putObject("kinds");
+    for (Map.Entry<CacheKind, CachePartition.KindStats> e : stats.kinds().entrySet()) {
+      CachePartition.KindStats s = e.getValue();
+      ObjectNode k = byKind.putObject(e.getKey().name().toLowerCase(Locale.ROOT));
+      long lookups = s.hits() + s.misses();
+      k.put("hits", s.hits());
+      k.put("misses", s.misses());
+      k.put("hitRatio", ratio(s.hits(), lookups));
+      k.put("singleFlightMerges", s.merges());
+      k.put("fills", s.fills());
+      k.put("evictions", s.evictions());
+      k.put("entries", s.entries());
+      k.put("bytes", s.bytes());
+      ObjectNode tiers = k.putObject("tiers");
+      tiers.putObject("l1").put("hits", s.hits() - s.l2Hits()).put("entries", s.entries()).put("bytes", s.bytes());
+      tiers.putObject("l2").put("hits", s.l2Hits());
+      Cache.LoadTimes load = stats.loadTimes().get(e.getKey());
+      k.putObject("loadTimeMs")
+          .put("count", load.count()).put("p50", load.p50Ms()).put("p90", load.p90Ms()).put("p99", load.p99Ms())
+          .put("max", load.maxMs());
+      if (e.getKey() == CacheKind.ANSWER) {
+        tiers.putObject("near").put("hits", stats.nearHits()).put("entries", stats.nearEntries());
+        ObjectNode semantic = k.putObject("semantic");
+        semantic.put("hits", s.semanticHits());
+        semantic.put("misses", s.semanticMisses());
+        ObjectNode rejections = semantic.putObject("rejections");
+        s.semanticRejections().forEach((reason, n) -> rejections.put(reason.name().toLowerCase(Locale.ROOT), n));
+        semantic.put("scopes", stats.semantic().scopes());
+        semantic.put("queries", stats.semantic().queries());
+        semantic.put("bytes", stats.semantic().bytes());
+        // exact hits in the partitions, near-cache hits and semantic hits, over every answer lookup
+        long answered = lookups + stats.nearHits();
+        k.put("effectiveHitRatio", ratio(s.hits() + stats.nearHits() + s.semanticHits(), answered));
+      }
+    }
+    return out;
+  }
+
+  private static double ratio(long part, long whole) {
+    return whole == 0 ? 0.0 : (double) part / whole;
+  }
+
+  /** {@code {"kind"?, "tenant"?, "collection"?}}; a collection needs its tenant. Nothing: clear all. */
   private CompletionStage<HttpResponse> clear(String body) {
     Optional<CacheKind> kind = Optional.empty();
     Optional<String> tenant = Optional.empty();
+    Optional<String> collection = Optional.empty();
     if (!body.isBlank()) {
-      JsonNode json = new JsonBodies(mapper).parse(body);
+      JsonNode json = bodies.parse(body);
       if (!json.isObject()) {
-        throw RagmillException.invalid("send {\"kind\": \"answer|retrieval|embedding\", \"tenant\": \"...\"} or nothing");
+        throw RagmillException.invalid(
+            "send {\"kind\": \"answer|retrieval|embedding\", \"tenant\": \"...\", \"collection\": \"...\"} or nothing");
       }
-      if (json.hasNonNull("kind")) {
-        String k = json.get("kind").asText().toUpperCase(Locale.ROOT);
-        try {
-          kind = Optional.of(CacheKind.valueOf(k));
-        } catch (IllegalArgumentException e) {
-          throw RagmillException.invalid("'kind' must be answer, retrieval or embedding, was '" + json.get("kind").asText() + "'");
-        }
-      }
-      if (json.hasNonNull("tenant")) {
-        tenant = Optional.of(json.get("tenant").asText());
+      JsonBodies.onlyFields(json, "request", Set.of("kind", "tenant", "collection"));
+      kind = text(json, "kind").map(AdminRoutes::kind);
+      tenant = text(json, "tenant");
+      collection = text(json, "collection").map(JsonBodies::collectionName);
+      if (collection.isPresent() && tenant.isEmpty()) {
+        throw RagmillException.invalid("'collection' needs 'tenant': collection names are per tenant");
       }
     }
     return node.cache()
-        .clear(kind, tenant)
+        .clear(kind, tenant, collection)
         .thenApply(removed -> Json.response(mapper, StatusCodes.OK, Map.of("removed", removed)));
   }
 
-  /** Path matchers built once. */
-  private static final class PathMatchersHolder {
-    static final org.apache.pekko.http.javadsl.server.PathMatcher0 CACHE_STATS =
-        org.apache.pekko.http.javadsl.server.PathMatchers.segment("cache").slash("stats");
-    static final org.apache.pekko.http.javadsl.server.PathMatcher0 CACHE_CLEAR =
-        org.apache.pekko.http.javadsl.server.PathMatchers.segment("cache").slash("clear");
+  private CompletionStage<HttpResponse> cleanup() {
+    return node.cache()
+        .cleanup()
+        .thenApply(removed -> Json.response(mapper, StatusCodes.OK, Map.of("removed", removed)));
+  }
+
+  /**
+   * {@code {"tenant"?, "collection", "queries": ["...", {"query", "k"?, "filter"?}], "k"?}}: 202
+   * with the job's status; the collection must exist.
+   */
+  private CompletionStage<HttpResponse> warm(String body) {
+    JsonNode json = bodies.parse(body);
+    if (!json.isObject()) {
+      throw RagmillException.invalid("send {\"collection\": \"...\", \"queries\": [\"...\"]}");
+    }
+    JsonBodies.onlyFields(json, "request", Set.of("tenant", "collection", "queries", "k"));
+    String tenant = text(json, "tenant").orElse(Authentication.DEFAULT_TENANT);
+    String collection =
+        JsonBodies.collectionName(text(json, "collection").orElseThrow(() -> RagmillException.invalid("'collection' is required")));
+    JsonNode list = json.get("queries");
+    if (list == null || !list.isArray() || list.isEmpty()) {
+      throw RagmillException.invalid("'queries' must be a non-empty array of strings or {\"query\": ...} objects");
+    }
+    if (list.size() > MAX_WARM_QUERIES) {
+      throw RagmillException.invalid("'queries' has " + list.size() + " entries, more than the limit of " + MAX_WARM_QUERIES);
+    }
+    int defaultK =
+        json.hasNonNull("k") ? JsonBodies.k(json.get("k"), node.indexSettings().maxK()) : node.querySettings().defaultK();
+    List<QueryRequest> queries = new ArrayList<>(list.size());
+    for (JsonNode q : list) {
+      JsonNode request = q.isTextual() ? mapper.createObjectNode().put("query", q.asText()) : q;
+      queries.add(bodies.query(request, defaultK, node.indexSettings().maxK(), node.querySettings().maxQueryChars()));
+    }
+    return node.collections()
+        .view(tenant, collection)
+        .thenApply(
+            view ->
+                Json.response(mapper, StatusCodes.ACCEPTED, node.warmer().submit(tenant, collection, queries)));
+  }
+
+  private CompletionStage<HttpResponse> warmStatus(String id) {
+    return java.util.concurrent.CompletableFuture.completedFuture(
+        node.warmer()
+            .status(id)
+            .map(status -> Json.response(mapper, StatusCodes.OK, status))
+            .orElseThrow(() -> RagmillException.notFound("no warm job '" + id + "' on this node")));
+  }
+
+  private static Optional<String> text(JsonNode json, String field) {
+    JsonNode value = json.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isTextual() || value.asText().isBlank()) {
+      throw RagmillException.invalid("'" + field + "' must be a non-empty string");
+    }
+    return Optional.of(value.asText());
+  }
+
+  private static CacheKind kind(String name) {
+    try {
+      return CacheKind.valueOf(name.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw RagmillException.invalid("'kind' must be answer, retrieval or embedding, was '" + name + "'");
+    }
   }
 }

@@ -60,7 +60,7 @@ final class ApiRoutes extends AllDirectives {
                         path(
                             segment("jobs").slash(segment()),
                             jobId -> get(() -> respond(StatusCodes.OK, () -> node.ingestion().status(tenant, jobId)))),
-                        path("embeddings", () -> post(() -> jsonBody(this::embeddings))))));
+                        path("embeddings", () -> post(() -> jsonBody(body -> embeddings(tenant, body)))))));
   }
 
   private Route collectionRoutes(String tenant, String collection) {
@@ -131,16 +131,16 @@ final class ApiRoutes extends AllDirectives {
         .thenApply(
             result ->
                 json(StatusCodes.OK, result)
-                    .addHeader(RawHeader.create("X-Cache", result.cache() == QueryResult.CacheStatus.HIT ? "hit" : "miss")));
+                    .addHeader(RawHeader.create("X-Cache", result.cache().wire())));
   }
 
-  private CompletionStage<HttpResponse> embeddings(JsonNode body) {
+  private CompletionStage<HttpResponse> embeddings(String tenant, JsonNode body) {
     List<String> texts = bodies.embeddingInput(body, MAX_EMBEDDING_INPUTS, node.querySettings().maxQueryChars() * 4);
     if (!node.models().isLoaded()) {
       throw RagmillException.unavailable("the embedding model is still loading", java.time.Duration.ofSeconds(2));
     }
     return node.embeddings()
-        .embedAll(texts)
+        .embedAll(tenant, texts)
         .thenApply(
             vectors -> {
               ObjectNode out = mapper.createObjectNode();

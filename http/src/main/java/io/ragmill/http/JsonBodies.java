@@ -150,18 +150,19 @@ final class JsonBodies {
       throw RagmillException.invalid(
           "'query' has " + q.asText().length() + " characters, more than the limit of " + maxQueryChars);
     }
-    int k = defaultK;
-    if (root.hasNonNull("k")) {
-      JsonNode kNode = root.get("k");
-      if (!kNode.canConvertToInt() || !kNode.isIntegralNumber()) {
-        throw RagmillException.invalid("'k' must be a whole number between 1 and " + maxK);
-      }
-      k = kNode.asInt();
-      if (k < 1 || k > maxK) {
-        throw RagmillException.invalid("'k' must be between 1 and " + maxK + ", was " + k);
-      }
-    }
+    int k = root.hasNonNull("k") ? k(root.get("k"), maxK) : defaultK;
     return new QueryRequest(q.asText(), k, filter(root.get("filter")));
+  }
+
+  static int k(JsonNode kNode, int maxK) {
+    if (!kNode.canConvertToInt() || !kNode.isIntegralNumber()) {
+      throw RagmillException.invalid("'k' must be a whole number between 1 and " + maxK);
+    }
+    int k = kNode.asInt();
+    if (k < 1 || k > maxK) {
+      throw RagmillException.invalid("'k' must be between 1 and " + maxK + ", was " + k);
+    }
+    return k;
   }
 
   private static MetadataFilter filter(JsonNode node) {
@@ -265,7 +266,7 @@ final class JsonBodies {
     return node.asInt();
   }
 
-  private static void onlyFields(JsonNode node, String where, Set<String> allowed) {
+  static void onlyFields(JsonNode node, String where, Set<String> allowed) {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!allowed.contains(name)) {
