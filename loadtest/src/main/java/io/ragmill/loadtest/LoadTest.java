@@ -121,12 +121,14 @@ public final class LoadTest {
       List<CorpusGenerator.Question> all =
           CorpusGenerator.generate(options.seed(), options.documents()).questions();
       Workload workload;
-      if (options.command().equals("cached")) {
+      if (options.command().equals("cached") || options.command().equals("mixed")) {
         List<CorpusGenerator.Question> fixed = CorpusGenerator.spread(all, options.questions());
-        QuestionSampler sampler = options.distribution().equals("zipf")
+        QuestionSampler sampler = options.distribution().equals("zipf") || options.command().equals("mixed")
             ? QuestionSampler.zipf(fixed.size(), options.zipfExponent())
             : QuestionSampler.uniform(fixed.size());
-        workload = Workloads.cached(options.collection(), fixed, sampler, options.k());
+        workload = options.command().equals("cached")
+            ? Workloads.cached(options.collection(), fixed, sampler, options.k())
+            : Workloads.mixed(options.collection(), fixed, sampler, options.paraphraseShare(), options.k());
       } else {
         workload = Workloads.uncached(options.collection(), all, Workloads.runTag(), options.k());
       }

@@ -16,8 +16,14 @@ import org.HdrHistogram.Histogram;
 public record Report(
     String scenario, String mode, String url, String client, int concurrency, Double offeredRate,
     double warmupSeconds, double durationSeconds, long requests, double throughput, Latency latencyMs,
-    Map<String, Long> statusCounts, long cacheHits, long cacheMisses, long errors, Map<String, Long> failures,
-    long dropped, Retrieval retrieval, Double loadGeneratorCpuCores) {
+    Map<String, Long> statusCounts, long cacheHits, long semanticHits, long cacheMisses, long errors,
+    Map<String, Long> failures, long dropped, Retrieval retrieval, HitRatio hitRatio, Double loadGeneratorCpuCores) {
+
+  /**
+   * Exact and semantic hits over answered requests, against the attainable ratio: the share of
+   * requests that repeated an earlier question, the most any cache could hit.
+   */
+  public record HitRatio(double achieved, double attainable, double ofAttainable) {}
 
   /** What was run: the scenario, "closed" or "open" loop, against what, with which client. */
   public record Setup(
@@ -52,11 +58,18 @@ public record Report(
   public static Report of(Setup setup, RunResult run, Histogram micros, Stats.Counts counts, Double cpuCores) {
     Retrieval retrieval = counts.checked() == 0 ? null
         : new Retrieval(counts.checked(), counts.correct(), round4((double) counts.correct() / counts.checked()));
+    long answered = counts.cacheHits() + counts.semanticHits() + counts.cacheMisses();
+    HitRatio hitRatio = null;
+    if (counts.tracked() > 0 && answered > 0) {
+      double achieved = (double) (counts.cacheHits() + counts.semanticHits()) / answered;
+      double attainable = (double) counts.repeats() / counts.tracked();
+      hitRatio = new HitRatio(round4(achieved), round4(attainable), attainable == 0 ? 0 : round4(achieved / attainable));
+    }
     return new Report(
         setup.scenario(), setup.mode(), setup.url(), setup.client(), setup.concurrency(), setup.offeredRate(),
         setup.warmupSeconds(), round(run.seconds()), counts.requests(), round(run.throughput()),
-        Latency.fromMicros(micros), counts.statusCounts(), counts.cacheHits(), counts.cacheMisses(), counts.errors(),
-        counts.failures(), counts.dropped(), retrieval, cpuCores);
+        Latency.fromMicros(micros), counts.statusCounts(), counts.cacheHits(), counts.semanticHits(),
+        counts.cacheMisses(), counts.errors(), counts.failures(), counts.dropped(), retrieval, hitRatio, cpuCores);
   }
 
   /** One line for people: the figures that matter when comparing runs. */
@@ -75,8 +88,16 @@ public record Report(
     if (dropped > 0) {
       line.append(" (dropped ").append(dropped).append(')');
     }
-    if (cacheHits + cacheMisses > 0) {
-      line.append(" | cache hit ").append(cacheHits).append(" miss ").append(cacheMisses);
+    if (cacheHits + semanticHits + cacheMisses > 0) {
+      line.append(" | cache hit ").append(cacheHits);
+      if (semanticHits > 0) {
+        line.append(" semantic ").append(semanticHits);
+      }
+      line.append(" miss ").append(cacheMisses);
+    }
+    if (hitRatio != null) {
+      line.append(String.format(Locale.ROOT, " | hit ratio %.3f of attainable %.3f (%.3f)",
+          hitRatio.achieved(), hitRatio.attainable(), hitRatio.ofAttainable()));
     }
     if (retrieval != null) {
       line.append(String.format(Locale.ROOT, " | recall %.1f%%", retrieval.recall() * 100));

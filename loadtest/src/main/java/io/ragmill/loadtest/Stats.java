@@ -18,6 +18,9 @@ public final class Stats implements Sink {
   private final LongAdder requests = new LongAdder();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
+  private final LongAdder semantic = new LongAdder();
+  private final LongAdder tracked = new LongAdder();
+  private final LongAdder repeats = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder checked = new LongAdder();
   private final LongAdder correct = new LongAdder();
@@ -33,6 +36,12 @@ public final class Stats implements Sink {
   public void completed(long latencyNanos, HttpTarget.Reply reply, Throwable error, Workload.Call call) {
     recorder.recordValue(Math.max(1, latencyNanos / 1_000));
     requests.increment();
+    if (call.repeat() != null) {
+      tracked.increment();
+      if (call.repeat()) {
+        repeats.increment();
+      }
+    }
     if (error != null) {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
       failures.computeIfAbsent(cause.getClass().getSimpleName(), k -> new LongAdder()).increment();
@@ -41,6 +50,8 @@ public final class Stats implements Sink {
     statuses.computeIfAbsent(reply.status(), k -> new LongAdder()).increment();
     if ("hit".equals(reply.cache())) {
       hits.increment();
+    } else if ("semantic".equals(reply.cache())) {
+      semantic.increment();
     } else if ("miss".equals(reply.cache())) {
       misses.increment();
     }
@@ -85,15 +96,17 @@ public final class Stats implements Sink {
       errors += e.getValue().sum();
     }
     errors += dropped.sum();
-    return new Counts(requests.sum(), byStatus, hits.sum(), misses.sum(), errors, byFailure, dropped.sum(),
-        checked.sum(), correct.sum());
+    return new Counts(requests.sum(), byStatus, hits.sum(), semantic.sum(), misses.sum(), errors, byFailure,
+        dropped.sum(), checked.sum(), correct.sum(), tracked.sum(), repeats.sum());
   }
 
   /**
    * Counters of a run. {@code errors} counts non-2xx responses, transport failures and dropped
-   * requests; {@code checked}/{@code correct} count answers whose chunks did (not) cite the expected document.
+   * requests; {@code checked}/{@code correct} count answers whose chunks did (not) cite the expected
+   * document; {@code tracked}/{@code repeats} count requests whose repeat status the scenario knew,
+   * and the repeats among them.
    */
   public record Counts(
-      long requests, Map<String, Long> statusCounts, long cacheHits, long cacheMisses, long errors,
-      Map<String, Long> failures, long dropped, long checked, long correct) {}
+      long requests, Map<String, Long> statusCounts, long cacheHits, long semanticHits, long cacheMisses, long errors,
+      Map<String, Long> failures, long dropped, long checked, long correct, long tracked, long repeats) {}
 }

@@ -7,8 +7,16 @@ import java.util.List;
  * Implementations are called from many threads at once and must be thread-safe; see {@link Workloads}.
  */
 public interface Workload {
-  /** One request; {@code expectedDocumentId} is null when there is nothing to check. */
-  record Call(String path, byte[] body, String expectedDocumentId) {}
+  /**
+   * One request; {@code expectedDocumentId} is null when there is nothing to check. {@code repeat}
+   * says whether the request asks a question asked before in this run (in its own or other words),
+   * so could at best be a cache hit; null where the scenario does not track it.
+   */
+  record Call(String path, byte[] body, String expectedDocumentId, Boolean repeat) {
+    public Call(String path, byte[] body, String expectedDocumentId) {
+      this(path, body, expectedDocumentId, null);
+    }
+  }
 
   Call call(long sequence);
 

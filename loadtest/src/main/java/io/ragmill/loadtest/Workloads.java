@@ -35,6 +35,50 @@ public final class Workloads {
   }
 
   /**
+   * Zipf-distributed questions where a share of the repeats comes in other words: each request
+   * picks a question; the first time it is asked it is sent as written, afterwards with probability
+   * {@code paraphraseShare} as one of {@link #paraphrase}'s rewordings. Each call says whether it
+   * is a repeat, so the report can set the hit ratio against the attainable one (the share of
+   * requests that repeat an earlier question).
+   */
+  public static Workload mixed(
+      String collection, List<CorpusGenerator.Question> questions, QuestionSampler sampler, double paraphraseShare,
+      int k) {
+    String path = queryPath(collection);
+    java.util.concurrent.atomic.AtomicIntegerArray asked = new java.util.concurrent.atomic.AtomicIntegerArray(questions.size());
+    return sequence -> {
+      int i = sampler.next();
+      CorpusGenerator.Question q = questions.get(i);
+      boolean repeat = asked.getAndIncrement(i) > 0;
+      java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+      String text = repeat && random.nextDouble() < paraphraseShare ? paraphrase(q.text(), random.nextInt(PARAPHRASES)) : q.text();
+      return new Workload.Call(path, queryBody(text, k), q.documentId(), repeat);
+    };
+  }
+
+  static final int PARAPHRASES = 6;
+
+  /**
+   * The {@code variant}-th rewording of a generated question ("Who V the C T near the P in Y?"):
+   * the same content words, with filler, another order or other punctuation, the way people repeat
+   * a question.
+   */
+  static String paraphrase(String question, int variant) {
+    String body = question.endsWith("?") ? question.substring(0, question.length() - 1) : question;
+    String lower = Character.toLowerCase(body.charAt(0)) + body.substring(1);
+    String rest = lower.startsWith("who ") ? lower.substring(4) : lower;
+    int in = lower.lastIndexOf(" in ");
+    return switch (Math.floorMod(variant, PARAPHRASES)) {
+      case 0 -> "Can you tell me " + lower + "?";
+      case 1 -> lower;
+      case 2 -> "Please tell me " + lower + ".";
+      case 3 -> "Who was it that " + rest + "?";
+      case 4 -> in > 0 ? "In " + lower.substring(in + 4) + ", " + lower.substring(0, in) + "?" : "so, " + lower + "?";
+      default -> "I want to know " + lower;
+    };
+  }
+
+  /**
    * Every request distinct: a question plus a nonce word unique to this run and request, so each one
    * misses the answer, retrieval and embedding caches and runs the whole pipeline.
    */
