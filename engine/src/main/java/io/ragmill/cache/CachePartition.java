@@ -197,9 +197,12 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     }
     CacheSettings.Semantic s = settings.semantic();
     this.guard = new NearMissGuard(s.maxDifferingContentWords());
+    // a scope lives in one partition: the node's budget split evenly would make a large one
+    // impossible, so each partition may always hold at least one full scope
+    long fullScope = (long) s.maxEntriesPerScope() * SemanticScope.ESTIMATED_ROW_BYTES;
     this.semantic =
         Caffeine.newBuilder()
-            .maximumWeight(Math.max(0, s.maxBytes() / settings.partitions()))
+            .maximumWeight(s.maxBytes() == 0 ? 0 : Math.max(s.maxBytes() / settings.partitions(), fullScope))
             .weigher((CacheKey key, SemanticScope scope) -> KEY_OVERHEAD_BYTES + scope.weightBytes())
             // a scope lives as long as answers of its generation may
             .expireAfterAccess(settings.kind(CacheKind.ANSWER).ttl())

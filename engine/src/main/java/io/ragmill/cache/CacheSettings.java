@@ -35,7 +35,7 @@ public record CacheSettings(
       }
     }
 
-    public static final Semantic DEFAULT = new Semantic(true, 0.90, 0, 1024, 32L << 20, 8);
+    public static final Semantic DEFAULT = new Semantic(true, 0.90, 0, 10_000, 256L << 20, 8);
   }
 
   /** Hot answers kept on each node for {@code ttl}, so a hot key does not cross the network every time. */

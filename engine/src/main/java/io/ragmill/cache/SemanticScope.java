@@ -16,6 +16,8 @@ import java.util.Optional;
  */
 final class SemanticScope {
   private static final int ROW_OVERHEAD_BYTES = 160;
+  /** One remembered question of a 384-dimension model with its text and terms, for budgeting. */
+  static final int ESTIMATED_ROW_BYTES = 384 * Float.BYTES + ROW_OVERHEAD_BYTES + 200;
 
   sealed interface Outcome permits Match, Miss {}
 

@@ -25,6 +25,11 @@ import io.ragmill.persistence.PersistenceSettings;
 import io.ragmill.query.CacheWarmer;
 import io.ragmill.query.QueryPipeline;
 import io.ragmill.query.QuerySettings;
+import io.ragmill.routing.QueryRouter;
+import io.ragmill.routing.RouterSettings;
+import io.ragmill.session.QuerySession;
+import io.ragmill.session.SessionSettings;
+import io.ragmill.session.Sessions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +59,8 @@ public final class RagmillNode {
   private final Collections collections;
   private final Ingestion ingestion;
   private final QueryPipeline queries;
+  private final QueryRouter router;
+  private final Sessions sessions;
   private final QuerySettings querySettings;
   private final IndexSettings indexSettings;
 
@@ -104,6 +111,9 @@ public final class RagmillNode {
             system, collections, cache, embeddings, models,
             new ExtractiveAnswerGenerator(querySettings.answerSentences()), askTimeout);
     this.warmer = new CacheWarmer(system, queries, 2, 100);
+    this.router = new QueryRouter(system, queries, RouterSettings.fromConfig(config), askTimeout);
+    QuerySession.init(system, queries, SessionSettings.fromConfig(config));
+    this.sessions = new Sessions(system, askTimeout);
   }
 
   /**
@@ -201,8 +211,18 @@ public final class RagmillNode {
     return ingestion;
   }
 
+  /** The pipeline itself, without the router's admission control (internal callers and tests). */
   public QueryPipeline queries() {
     return queries;
+  }
+
+  /** Session-less queries from the outside: through this node's worker pool, 429 when it is full. */
+  public QueryRouter router() {
+    return router;
+  }
+
+  public Sessions sessions() {
+    return sessions;
   }
 
   public QuerySettings querySettings() {

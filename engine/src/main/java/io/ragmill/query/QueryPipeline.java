@@ -54,7 +54,10 @@ public final class QueryPipeline {
     this.askTimeout = askTimeout;
   }
 
-  /** Lower case, single spaces, trimmed: "What is X?" and "what  is x?" share cache entries. */
+  /**
+   * Lower case, single spaces, trimmed, without trailing punctuation: "What is X?", "what  is x" and
+   * "what is x?!" share cache entries.
+   */
   static String normalize(String query) {
     StringBuilder out = new StringBuilder(query.length());
     boolean space = false;
@@ -70,8 +73,15 @@ public final class QueryPipeline {
         out.append(c);
       }
     }
-    return out.toString().toLowerCase(Locale.ROOT);
+    int end = out.length();
+    while (end > 0 && TRAILING.indexOf(out.charAt(end - 1)) >= 0) {
+      end--;
+    }
+    // a question of punctuation alone keeps it: it still needs a key of its own
+    return (end == 0 ? out.toString() : out.substring(0, end).trim()).toLowerCase(Locale.ROOT);
   }
+
+  private static final String TRAILING = "?!.;:, ";
 
   /** Per-request stage clock, written by the computing caller only. */
   private static final class Clock {

@@ -35,6 +35,11 @@ public final class RecordingEmbedder implements Embedder {
     gate.release(batches);
   }
 
+  /** Takes back released permits no batch has used yet, so the next batches wait again. */
+  public void closeGate() {
+    gate.drainPermits();
+  }
+
   public List<List<String>> batches() {
     return List.copyOf(batches);
   }

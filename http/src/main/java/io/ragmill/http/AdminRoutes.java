@@ -7,6 +7,7 @@ import io.ragmill.api.RagmillException;
 import io.ragmill.cache.Cache;
 import io.ragmill.cache.CacheKind;
 import io.ragmill.cache.CachePartition;
+import io.ragmill.node.ClusterOverview;
 import io.ragmill.node.RagmillNode;
 import io.ragmill.query.QueryRequest;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * The cache admin API, behind the admin key: {@code GET /admin/cache/stats}, {@code POST
  * /admin/cache/clear} (by kind, tenant, collection, or all; every tier), {@code POST
  * /admin/cache/cleanup} (expired entries now), {@code POST /admin/cache/warm} (a list of queries
- * for a collection, run in the background) and {@code GET /admin/cache/warm/{id}}.
+ * for a collection, run in the background) and {@code GET /admin/cache/warm/{id}}; {@code GET
+ * /admin/cluster} (members, shards per node, this node's query pool).
  */
 final class AdminRoutes extends AllDirectives {
   private static final int MAX_WARM_QUERIES = 10_000;
@@ -61,6 +63,7 @@ final class AdminRoutes extends AllDirectives {
                             CACHE.slash("cleanup"),
                             () -> post(() -> completeWithFuture(problems.guard(this::cleanup)))),
                         path(CACHE.slash("warm"), () -> post(() -> body(this::warm))),
+                        path("cluster", () -> get(() -> completeWithFuture(problems.guard(this::cluster)))),
                         path(
                             CACHE.slash("warm").slash(PathMatchers.segment()),
                             id -> get(() -> completeWithFuture(problems.guard(() -> warmStatus(id))))))));
@@ -68,6 +71,17 @@ final class AdminRoutes extends AllDirectives {
 
   private Route body(java.util.function.Function<String, CompletionStage<HttpResponse>> handler) {
     return entity(Unmarshaller.entityToString(), body -> completeWithFuture(problems.guard(() -> handler.apply(body))));
+  }
+
+  /** Members, reachability, shards per entity type per node, and this node's query pool. */
+  private CompletionStage<HttpResponse> cluster() {
+    return ClusterOverview.of(node.system(), java.time.Duration.ofSeconds(3))
+        .thenApply(
+            overview -> {
+              ObjectNode out = mapper.valueToTree(overview);
+              out.set("queryPool", mapper.valueToTree(node.router().status()));
+              return Json.response(mapper, StatusCodes.OK, out);
+            });
   }
 
   private CompletionStage<HttpResponse> stats() {
@@ -80,17 +94,19 @@ final class AdminRoutes extends AllDirectives {
     for (Map.Entry<CacheKind, CachePartition.KindStats> e : stats.kinds().entrySet()) {
       CachePartition.KindStats s = e.getValue();
       ObjectNode k = byKind.putObject(e.getKey().name().toLowerCase(Locale.ROOT));
+      // the partition counts an L2 hit as an L1 miss: hits are L1 + L2, misses what was computed
       long lookups = s.hits() + s.misses();
-      k.put("hits", s.hits());
-      k.put("misses", s.misses());
-      k.put("hitRatio", ratio(s.hits(), lookups));
+      long hits = s.hits() + s.l2Hits();
+      k.put("hits", hits);
+      k.put("misses", s.misses() - s.l2Hits());
+      k.put("hitRatio", ratio(hits, lookups));
       k.put("singleFlightMerges", s.merges());
       k.put("fills", s.fills());
       k.put("evictions", s.evictions());
       k.put("entries", s.entries());
       k.put("bytes", s.bytes());
       ObjectNode tiers = k.putObject("tiers");
-      tiers.putObject("l1").put("hits", s.hits() - s.l2Hits()).put("entries", s.entries()).put("bytes", s.bytes());
+      tiers.putObject("l1").put("hits", s.hits()).put("entries", s.entries()).put("bytes", s.bytes());
       tiers.putObject("l2").put("hits", s.l2Hits());
       Cache.LoadTimes load = stats.loadTimes().get(e.getKey());
       k.putObject("loadTimeMs")
@@ -108,7 +124,7 @@ final class AdminRoutes extends AllDirectives {
         semantic.put("bytes", stats.semantic().bytes());
         // exact hits in the partitions, near-cache hits and semantic hits, over every answer lookup
         long answered = lookups + stats.nearHits();
-        k.put("effectiveHitRatio", ratio(s.hits() + stats.nearHits() + s.semanticHits(), answered));
+        k.put("effectiveHitRatio", ratio(hits + stats.nearHits() + s.semanticHits(), answered));
       }
     }
     return out;

@@ -60,6 +60,12 @@ final class ApiRoutes extends AllDirectives {
                         path(
                             segment("jobs").slash(segment()),
                             jobId -> get(() -> respond(StatusCodes.OK, () -> node.ingestion().status(tenant, jobId)))),
+                        path(
+                            segment("sessions").slash(segment()),
+                            id ->
+                                concat(
+                                    get(() -> respond(StatusCodes.OK, () -> node.sessions().history(tenant, JsonBodies.sessionId(id)))),
+                                    delete(() -> respond(StatusCodes.OK, () -> node.sessions().end(tenant, JsonBodies.sessionId(id)))))),
                         path("embeddings", () -> post(() -> jsonBody(body -> embeddings(tenant, body)))))));
   }
 
@@ -84,7 +90,13 @@ final class ApiRoutes extends AllDirectives {
             documentId ->
                 delete(() -> respond(StatusCodes.OK,
                     () -> node.collections().deleteDocument(tenant, name(collection), documentId)))),
-        path("query", () -> post(() -> jsonBody(body -> query(tenant, collection, body)))));
+        path(
+            "query",
+            () ->
+                post(
+                    () ->
+                        optionalHeaderValueByName(
+                            "X-Session-Id", header -> jsonBody(body -> query(tenant, collection, body, header))))));
   }
 
   private static String name(String collection) {
@@ -123,10 +135,29 @@ final class ApiRoutes extends AllDirectives {
             });
   }
 
-  private CompletionStage<HttpResponse> query(String tenant, String collection, JsonNode body) {
+  /**
+   * With a session (body {@code sessionId} or header {@code X-Session-Id}) the question goes to its
+   * QuerySession, wherever that lives; without one, through this node's worker pool.
+   */
+  private CompletionStage<HttpResponse> query(String tenant, String collection, JsonNode body, Optional<String> header) {
     QueryRequest request =
         bodies.query(body, node.querySettings().defaultK(), node.indexSettings().maxK(), node.querySettings().maxQueryChars());
-    return node.queries()
+    Optional<String> sessionId = JsonBodies.sessionId(body, header);
+    if (sessionId.isPresent()) {
+      return node.sessions()
+          .ask(tenant, sessionId.get(), name(collection), request)
+          .thenApply(
+              reply -> {
+                ObjectNode out = mapper.valueToTree(reply.result());
+                out.putObject("session")
+                    .put("id", sessionId.get())
+                    .put("turn", reply.turn())
+                    .put("resolvedQuery", reply.resolvedQuery())
+                    .put("node", reply.node());
+                return json(StatusCodes.OK, out).addHeader(RawHeader.create("X-Cache", reply.result().cache().wire()));
+              });
+    }
+    return node.router()
         .query(tenant, name(collection), request)
         .thenApply(
             result ->

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -138,7 +139,7 @@ final class JsonBodies {
     if (!root.isObject()) {
       throw RagmillException.invalid("send a JSON object: {\"query\": \"...\", \"k\": 5, \"filter\": {...}}");
     }
-    onlyFields(root, "request", Set.of("query", "k", "filter"));
+    onlyFields(root, "request", Set.of("query", "k", "filter", "sessionId"));
     JsonNode q = root.get("query");
     if (q == null || q.isNull()) {
       throw RagmillException.invalid("'query' is required");
@@ -152,6 +153,31 @@ final class JsonBodies {
     }
     int k = root.hasNonNull("k") ? k(root.get("k"), maxK) : defaultK;
     return new QueryRequest(q.asText(), k, filter(root.get("filter")));
+  }
+
+  /** The session id of a query, from the body or the header (which must then agree), validated. */
+  static Optional<String> sessionId(JsonNode root, Optional<String> header) {
+    JsonNode field = root.get("sessionId");
+    Optional<String> fromBody = Optional.empty();
+    if (field != null && !field.isNull()) {
+      if (!field.isTextual()) {
+        throw RagmillException.invalid("'sessionId' must be a string");
+      }
+      fromBody = Optional.of(sessionId(field.asText()));
+    }
+    Optional<String> fromHeader = header.map(JsonBodies::sessionId);
+    if (fromBody.isPresent() && fromHeader.isPresent() && !fromBody.equals(fromHeader)) {
+      throw RagmillException.invalid("'sessionId' and the X-Session-Id header name different sessions");
+    }
+    return fromBody.isPresent() ? fromBody : fromHeader;
+  }
+
+  static String sessionId(String id) {
+    if (!NAME.matcher(id).matches()) {
+      throw RagmillException.invalid(
+          "session id '" + id + "' must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+    return id;
   }
 
   static int k(JsonNode kNode, int maxK) {

@@ -1,0 +1,97 @@
+package io.ragmill.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ragmill.testing.RecordingEmbedder;
+import io.ragmill.testing.TestNode;
+import io.ragmill.testing.TestNodes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Query sessions over HTTP: by body field or header, history, end, and bad ids. */
+class SessionApiTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+  private static TestNode node;
+  private static String base;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = new TestNode(TestNodes.h2(Files.createTempDirectory("ragmill-session-api"), ""), RecordingEmbedder.open());
+    ServerBinding binding =
+        new HttpServer(node.node(), new HttpSettings("127.0.0.1", 0, 1 << 20, Duration.ofSeconds(30)),
+                new AuthSettings(false, Map.of(), Optional.empty()))
+            .start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    HttpResponse<String> ingested = send("POST", "/v1/collections/kb/documents?wait=true",
+        "[{\"id\":\"caffeine\",\"text\":\"Caffeine is a caching library for Java. Ben Manes maintains Caffeine.\"},"
+            + "{\"id\":\"pekko\",\"text\":\"Pekko is an actor toolkit. The Apache Software Foundation maintains Pekko.\"}]", null);
+    assertEquals(200, ingested.statusCode(), ingested.body());
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  private static HttpResponse<String> send(String method, String path, String body, String sessionHeader) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json");
+    if (sessionHeader != null) {
+      b.header("X-Session-Id", sessionHeader);
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aConversationByHeaderOrBodyField() throws Exception {
+    HttpResponse<String> first = send("POST", "/v1/collections/kb/query", "{\"query\":\"What is Caffeine?\"}", "chat-7");
+    assertEquals(200, first.statusCode(), first.body());
+    JsonNode firstBody = JSON.readTree(first.body());
+    assertEquals(1, firstBody.get("session").get("turn").asInt());
+    assertEquals("chat-7", firstBody.get("session").get("id").asText());
+
+    HttpResponse<String> followUp =
+        send("POST", "/v1/collections/kb/query", "{\"query\":\"Who maintains it?\",\"sessionId\":\"chat-7\"}", null);
+    JsonNode followBody = JSON.readTree(followUp.body());
+    assertEquals(2, followBody.get("session").get("turn").asInt(), followUp.body());
+    assertEquals("What is Caffeine? / Who maintains it?", followBody.get("session").get("resolvedQuery").asText());
+    assertEquals("caffeine", followBody.get("chunks").get(0).get("documentId").asText());
+
+    HttpResponse<String> history = send("GET", "/v1/sessions/chat-7", null, null);
+    assertEquals(200, history.statusCode(), history.body());
+    assertEquals(2, JSON.readTree(history.body()).get("turns").size());
+
+    assertEquals(200, send("DELETE", "/v1/sessions/chat-7", null, null).statusCode());
+    HttpResponse<String> gone = send("GET", "/v1/sessions/chat-7", null, null);
+    assertEquals(404, gone.statusCode());
+    assertEquals("application/problem+json", gone.headers().firstValue("Content-Type").orElse(null));
+    assertEquals(404, send("DELETE", "/v1/sessions/chat-7", null, null).statusCode());
+  }
+
+  @Test
+  void badSessionIdsAreRejected() throws Exception {
+    assertEquals(400, send("POST", "/v1/collections/kb/query", "{\"query\":\"x\"}", "bad id!").statusCode());
+    assertEquals(400, send("POST", "/v1/collections/kb/query", "{\"query\":\"x\",\"sessionId\":\"a\"}", "b").statusCode());
+    assertEquals(400, send("POST", "/v1/collections/kb/query", "{\"query\":\"x\",\"sessionId\":7}", null).statusCode());
+    assertEquals(400, send("GET", "/v1/sessions/-nope", null, null).statusCode());
+    assertEquals(404, send("GET", "/v1/sessions/never-used", null, null).statusCode());
+    // a session in a collection that does not exist: 404, and no turn is kept
+    assertEquals(404, send("POST", "/v1/collections/missing/query", "{\"query\":\"x\"}", "lonely").statusCode());
+    assertEquals(404, send("GET", "/v1/sessions/lonely", null, null).statusCode());
+  }
+}
