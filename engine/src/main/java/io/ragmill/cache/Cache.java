@@ -56,7 +56,7 @@ public final class Cache {
       implements CborSerializable {}
 
   private final ClusterSharding sharding;
-  private final CacheSettings settings;
+  private volatile CacheSettings settings;
   private final Duration askTimeout;
   private final Optional<RedisTier> l2;
   private final com.github.benmanes.caffeine.cache.Cache<CacheKey, CachedValue> near;
@@ -243,6 +243,19 @@ public final class Cache {
             k -> (clear.kind().isEmpty() || clear.kind().get() == k.kind())
                 && (clear.tenant().isEmpty() || clear.tenant().get().equals(k.tenant()))
                 && (clear.collection().isEmpty() || clear.collection().get().equals(k.collection())));
+  }
+
+  /**
+   * Applies new budgets, TTLs and semantic thresholds: this node's near cache at once, and every
+   * partition in the cluster by message (a partition started later reads the node's current settings).
+   */
+  public void reconfigure(CacheSettings next) {
+    near.policy().eviction().ifPresent(e -> e.setMaximum(next.near().enabled() ? next.near().maxEntries() : 0));
+    near.policy().expireAfterWrite().ifPresent(e -> e.setExpiresAfter(next.near().ttl()));
+    settings = next;
+    for (int p = 0; p < next.partitions(); p++) {
+      partition(p).tell(new CachePartition.Reconfigure(next));
+    }
   }
 
   private EntityRef<CachePartition.Command> partitionOf(CacheKey key) {

@@ -85,6 +85,9 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
 
   private record PeekL2Answer(CacheKey key, CachedValue value, ActorRef<PeekReply> replyTo) implements Command {}
 
+  /** New budgets, TTLs and semantic thresholds for a running partition (the partition count cannot change). */
+  public record Reconfigure(CacheSettings settings) implements Command {}
+
   private record LeaseExpired(CacheKey key, long leaseId) implements Command {}
 
   private record L2Answer(CacheKey key, CachedValue value) implements Command {}
@@ -125,9 +128,10 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
 
   private static final int KEY_OVERHEAD_BYTES = 96;
 
-  public static void init(ActorSystem<?> system, CacheSettings settings, Optional<RedisTier> l2) {
+  /** {@code settings} is read when a partition starts, so a reload reaches partitions started later too. */
+  public static void init(ActorSystem<?> system, java.util.function.Supplier<CacheSettings> settings, Optional<RedisTier> l2) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(settings, Ticker.systemTicker(), l2)));
+        .init(Entity.of(ENTITY_KEY, ctx -> create(settings.get(), Ticker.systemTicker(), l2)));
   }
 
   public static Behavior<Command> create(CacheSettings settings, Ticker ticker) {
@@ -163,14 +167,14 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
   }
 
   private final TimerScheduler<Command> timers;
-  private final CacheSettings settings;
+  private CacheSettings settings;
   private final Map<CacheKind, com.github.benmanes.caffeine.cache.Cache<CacheKey, CachedValue>> caches =
       new EnumMap<>(CacheKind.class);
   private final Map<CacheKind, Counters> counters = new EnumMap<>(CacheKind.class);
   private final Map<CacheKey, InFlight> inFlight = new HashMap<>();
   private final Optional<RedisTier> l2;
   private final com.github.benmanes.caffeine.cache.Cache<CacheKey, SemanticScope> semantic;
-  private final NearMissGuard guard;
+  private NearMissGuard guard;
   private long nextLeaseId = 1;
 
   private CachePartition(
@@ -222,6 +226,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(Clear.class, this::onClear)
         .onMessage(Cleanup.class, this::onCleanup)
+        .onMessage(Reconfigure.class, this::onReconfigure)
         .onMessage(Peek.class, this::onPeek)
         .onMessage(PeekL2Answer.class, this::onPeekL2Answer)
         .onMessage(SemanticFind.class, this::onSemanticFind)
@@ -365,6 +370,24 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
         k -> (clear.tenant().isEmpty() || clear.tenant().get().equals(k.tenant()))
             && (clear.collection().isEmpty() || clear.collection().get().equals(k.collection())));
     return before - keys.size();
+  }
+
+  private Behavior<Command> onReconfigure(Reconfigure reconfigure) {
+    CacheSettings next = reconfigure.settings();
+    caches.forEach(
+        (kind, cache) -> {
+          CacheSettings.KindSettings k = next.kind(kind);
+          cache.policy().eviction().ifPresent(e -> e.setMaximum(Math.max(0, k.maxBytes() / settings.partitions())));
+          cache.policy().expireAfterWrite().ifPresent(e -> e.setExpiresAfter(k.ttl()));
+        });
+    CacheSettings.Semantic s = next.semantic();
+    long fullScope = (long) s.maxEntriesPerScope() * SemanticScope.ESTIMATED_ROW_BYTES;
+    semantic.policy().eviction()
+        .ifPresent(e -> e.setMaximum(s.maxBytes() == 0 ? 0 : Math.max(s.maxBytes() / settings.partitions(), fullScope)));
+    semantic.policy().expireAfterAccess().ifPresent(e -> e.setExpiresAfter(next.kind(CacheKind.ANSWER).ttl()));
+    guard = new NearMissGuard(s.maxDifferingContentWords());
+    settings = next;
+    return this;
   }
 
   private Behavior<Command> onCleanup(Cleanup cleanup) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -74,11 +75,15 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
 
   private record Pending(String text, int tokens, Slot slot) {}
 
-  public static void init(ActorSystem<?> system, EmbeddingModels models, BatcherSettings settings) {
+  /** New limits for a running batcher (the lane count cannot change without a restart). */
+  public record Reconfigure(BatcherSettings settings) implements Command {}
+
+  /** {@code settings} is read when a batcher starts, so a reload reaches batchers started later too. */
+  public static void init(ActorSystem<?> system, EmbeddingModels models, Supplier<BatcherSettings> settings) {
     Executor inference =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("ragmill.embedding.inference-dispatcher"));
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(settings, models.model(), inference)));
+        .init(Entity.of(ENTITY_KEY, ctx -> create(settings.get(), models.model(), inference)));
   }
 
   public static String entityId(String modelId, int lane) {
@@ -92,7 +97,7 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
   }
 
   private final TimerScheduler<Command> timers;
-  private final BatcherSettings settings;
+  private BatcherSettings settings;
   private final CompletionStage<Embedder> model;
   private final Executor inference;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -118,6 +123,10 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
         .onMessage(Embed.class, this::onEmbed)
         .onMessage(BatchDone.class, this::onBatchDone)
         .onMessageEquals(Flush.INSTANCE, this::onFlush)
+        .onMessage(Reconfigure.class, r -> {
+          settings = r.settings();
+          return this;
+        })
         .build();
   }
 

@@ -15,7 +15,8 @@ public record IngestSettings(
     int maxDocumentChars,
     int maxStepRetries,
     Duration retryBackoff,
-    Duration lingerAfterDone) {
+    Duration lingerAfterDone,
+    int maxConcurrentSteps) {
 
   public static IngestSettings fromConfig(Config root) {
     Config c = root.getConfig("ragmill.ingest");
@@ -28,6 +29,7 @@ public record IngestSettings(
         c.getInt("max-document-chars"),
         c.getInt("max-step-retries"),
         c.getDuration("retry-backoff"),
-        c.getDuration("linger-after-done"));
+        c.getDuration("linger-after-done"),
+        c.getInt("max-concurrent-steps"));
   }
 }

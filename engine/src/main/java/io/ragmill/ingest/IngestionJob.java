@@ -138,7 +138,8 @@ public final class IngestionJob
   }
 
   /** What a job needs of the rest of the node. */
-  public record Dependencies(EmbeddingClient embeddings, IngestSettings settings, Duration askTimeout) {}
+  /** {@code permits}: this node's bound on ingestion steps running at once, shared by all jobs. */
+  public record Dependencies(EmbeddingClient embeddings, IngestSettings settings, Duration askTimeout, StepPermits permits) {}
 
   public static void init(ActorSystem<?> system, Dependencies deps) {
     Executor parsing = system.dispatchers().lookup(DispatcherSelector.fromConfig("ragmill.ingest.dispatcher"));
@@ -227,7 +228,8 @@ public final class IngestionJob
     }
     working = true;
     if (state.nextDocument() < state.job().documents().size()) {
-      context.pipeToSelf(runStep(state), (result, error) -> result != null ? result : failure(error));
+      context.pipeToSelf(
+          deps.permits().run(() -> runStep(state)), (result, error) -> result != null ? result : failure(error));
     } else {
       context.pipeToSelf(
           sharding

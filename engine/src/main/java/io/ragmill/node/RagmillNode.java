@@ -19,6 +19,7 @@ import io.ragmill.index.IndexShard;
 import io.ragmill.ingest.IngestSettings;
 import io.ragmill.ingest.Ingestion;
 import io.ragmill.ingest.IngestionJob;
+import io.ragmill.ingest.StepPermits;
 import io.ragmill.persistence.EmbeddingStore;
 import io.ragmill.persistence.JournalSchema;
 import io.ragmill.persistence.PersistenceSettings;
@@ -37,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -60,6 +62,7 @@ public final class RagmillNode {
   private final Ingestion ingestion;
   private final QueryPipeline queries;
   private final QueryRouter router;
+  private final Reloader reloader;
   private final Sessions sessions;
   private final QuerySettings querySettings;
   private final IndexSettings indexSettings;
@@ -76,10 +79,12 @@ public final class RagmillNode {
     CacheSettings cacheSettings = CacheSettings.fromConfig(config);
     this.models = models;
 
+    AtomicReference<CacheSettings> liveCache = new AtomicReference<>(cacheSettings);
+    AtomicReference<EmbeddingSettings.BatcherSettings> liveBatcher = new AtomicReference<>(embeddingSettings.batcher());
     Optional<RedisTier> redis = RedisTier.connect(system, RedisTier.Settings.fromConfig(config), cacheSettings);
-    CachePartition.init(system, cacheSettings, redis);
+    CachePartition.init(system, liveCache::get, redis);
     this.cache = new Cache(system, cacheSettings, askTimeout, redis);
-    EmbeddingBatcher.init(system, models, embeddingSettings.batcher());
+    EmbeddingBatcher.init(system, models, liveBatcher::get);
     Optional<EmbeddingStore> store = Optional.empty();
     String storeMode = config.getString("ragmill.cache.embedding-store.enabled");
     boolean storeOn =
@@ -100,7 +105,10 @@ public final class RagmillNode {
     Generations generations = new Generations(system, askTimeout);
     Collection.init(system, generations, askTimeout);
     this.collections = new Collections(system, generations, askTimeout);
-    IngestionJob.init(system, new IngestionJob.Dependencies(embeddings, ingestSettings, askTimeout));
+    IngestionJob.init(
+        system,
+        new IngestionJob.Dependencies(
+            embeddings, ingestSettings, askTimeout, new StepPermits(ingestSettings.maxConcurrentSteps())));
     CollectionSettings defaults =
         new CollectionSettings(
             ingestSettings.defaultChunkSize(), ingestSettings.defaultChunkOverlap(), ingestSettings.defaultChunkUnit(),
@@ -112,6 +120,7 @@ public final class RagmillNode {
             new ExtractiveAnswerGenerator(querySettings.answerSentences()), askTimeout);
     this.warmer = new CacheWarmer(system, queries, 2, 100);
     this.router = new QueryRouter(system, queries, RouterSettings.fromConfig(config), askTimeout);
+    this.reloader = new Reloader(system, liveCache, liveBatcher, cache, router, models.modelId());
     QuerySession.init(system, queries, SessionSettings.fromConfig(config));
     this.sessions = new Sessions(system, askTimeout);
   }
@@ -223,6 +232,10 @@ public final class RagmillNode {
 
   public Sessions sessions() {
     return sessions;
+  }
+
+  public Reloader reloader() {
+    return reloader;
   }
 
   public QuerySettings querySettings() {

@@ -42,7 +42,12 @@ final class AdminRoutes extends AllDirectives {
   private final Authentication auth;
   private final JsonBodies bodies;
 
-  AdminRoutes(RagmillNode node, ObjectMapper mapper, Problems problems, Authentication auth) {
+  private final java.util.function.Supplier<com.typesafe.config.Config> configSource;
+
+  AdminRoutes(
+      RagmillNode node, ObjectMapper mapper, Problems problems, Authentication auth,
+      java.util.function.Supplier<com.typesafe.config.Config> configSource) {
+    this.configSource = configSource;
     this.node = node;
     this.mapper = mapper;
     this.problems = problems;
@@ -64,6 +69,7 @@ final class AdminRoutes extends AllDirectives {
                             () -> post(() -> completeWithFuture(problems.guard(this::cleanup)))),
                         path(CACHE.slash("warm"), () -> post(() -> body(this::warm))),
                         path("cluster", () -> get(() -> completeWithFuture(problems.guard(this::cluster)))),
+                        path("reload", () -> post(() -> completeWithFuture(problems.guard(this::reload)))),
                         path(
                             CACHE.slash("warm").slash(PathMatchers.segment()),
                             id -> get(() -> completeWithFuture(problems.guard(() -> warmStatus(id))))))));
@@ -71,6 +77,14 @@ final class AdminRoutes extends AllDirectives {
 
   private Route body(java.util.function.Function<String, CompletionStage<HttpResponse>> handler) {
     return entity(Unmarshaller.entityToString(), body -> completeWithFuture(problems.guard(() -> handler.apply(body))));
+  }
+
+  /** Reads the configuration again and applies what changed (see Reloader); reports each change. */
+  private CompletionStage<HttpResponse> reload() {
+    return java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> node.reloader().reload(configSource.get()),
+            node.system().dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()))
+        .thenApply(outcome -> Json.response(mapper, StatusCodes.OK, outcome));
   }
 
   /** Members, reachability, shards per entity type per node, and this node's query pool. */

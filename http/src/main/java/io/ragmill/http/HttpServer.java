@@ -21,10 +21,20 @@ public final class HttpServer extends AllDirectives {
   private final HttpSettings settings;
   private final AuthSettings authSettings;
 
+  private final java.util.function.Supplier<com.typesafe.config.Config> configSource;
+
   public HttpServer(RagmillNode node, HttpSettings settings, AuthSettings authSettings) {
+    this(node, settings, authSettings, () -> node.system().settings().config());
+  }
+
+  /** {@code configSource} is read again by {@code POST /admin/reload}. */
+  public HttpServer(
+      RagmillNode node, HttpSettings settings, AuthSettings authSettings,
+      java.util.function.Supplier<com.typesafe.config.Config> configSource) {
     this.node = node;
     this.settings = settings;
     this.authSettings = authSettings;
+    this.configSource = configSource;
   }
 
   public Route route() {
@@ -32,7 +42,7 @@ public final class HttpServer extends AllDirectives {
     Problems problems = new Problems(mapper);
     Authentication auth = new Authentication(authSettings, problems);
     Route api = new ApiRoutes(node, settings, mapper, problems, auth).route();
-    Route admin = new AdminRoutes(node, mapper, problems, auth).route();
+    Route admin = new AdminRoutes(node, mapper, problems, auth, configSource).route();
     Route health = new HealthRoutes(node, mapper).route();
     return timed(
         () ->

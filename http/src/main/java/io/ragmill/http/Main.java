@@ -57,7 +57,19 @@ public final class Main {
       CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
       RagmillNode node = RagmillNode.start(system, bound);
       HttpSettings settings = HttpSettings.fromConfig(config);
-      ServerBinding binding = new HttpServer(node, settings, AuthSettings.fromConfig(config)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      java.util.function.Supplier<Config> reloadSource =
+          () -> {
+            ConfigFactory.invalidateCaches();
+            try {
+              return withAbsoluteDataDir(ConfigFactory.load());
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          };
+      ServerBinding binding =
+          new HttpServer(node, settings, AuthSettings.fromConfig(config), reloadSource)
+              .start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ConfigWatch.start(system, config, node.reloader(), reloadSource);
       bound.complete(binding);
       log.info("Ragmill serving HTTP on {} (model {} loading in the background)", binding.localAddress(), node.models().modelId());
     } catch (Exception e) {
