@@ -121,7 +121,11 @@ public final class LoadTest {
       List<CorpusGenerator.Question> all =
           CorpusGenerator.generate(options.seed(), options.documents()).questions();
       Workload workload;
-      if (options.command().equals("cached") || options.command().equals("mixed")) {
+      if (options.command().equals("session")) {
+        workload = Workloads.session(options.collection(), CorpusGenerator.spread(all, options.questions()),
+            QuestionSampler.zipf(Math.min(options.questions(), all.size()), options.zipfExponent()), options.sessions(),
+            Workloads.runTag(), options.k());
+      } else if (options.command().equals("cached") || options.command().equals("mixed")) {
         List<CorpusGenerator.Question> fixed = CorpusGenerator.spread(all, options.questions());
         QuestionSampler sampler = options.distribution().equals("zipf") || options.command().equals("mixed")
             ? QuestionSampler.zipf(fixed.size(), options.zipfExponent())

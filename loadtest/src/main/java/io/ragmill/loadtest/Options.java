@@ -13,14 +13,14 @@ public record Options(
     String command, String url, String collection, int concurrency, Duration duration, Duration warmup,
     double rate, int maxInFlight, int documents, int batch, int parallel, long seed, int questions,
     String distribution, double zipfExponent, int k, String client, String json, boolean verify, boolean ingest,
-    boolean external, int port, String out, double paraphraseShare) {
+    boolean external, int port, String out, double paraphraseShare, int sessions) {
 
-  static final List<String> COMMANDS = List.of("ingest", "cached", "uncached", "mixed", "baseline", "baseline-server", "questions", "help");
+  static final List<String> COMMANDS = List.of("ingest", "cached", "uncached", "mixed", "session", "baseline", "baseline-server", "questions", "help");
   private static final Set<String> FLAGS = Set.of("no-verify", "no-ingest", "external");
   private static final Set<String> VALUED = Set.of(
       "url", "collection", "concurrency", "duration", "warmup", "rate", "max-in-flight", "documents", "batch",
       "parallel", "seed", "questions", "distribution", "zipf-exponent", "k", "client", "json", "port", "out",
-      "paraphrase-share");
+      "paraphrase-share", "sessions");
 
   static final String USAGE = """
       usage: java -jar ragmill-loadtest.jar <command> [options]
@@ -31,6 +31,7 @@ public record Options(
         uncached   every question distinct (a nonce word): embedding + search + answer every time
         mixed      Zipf over --questions questions; --paraphrase-share of repeats reworded; reports
                    the hit ratio (exact + semantic) against the attainable one (the share of repeats)
+        session    session-affine chat: --sessions conversations, each request a turn of one of them
         baseline   a bare Pekko HTTP server answering a fixed JSON object: the stack's limit; in this
                    process, or with --external the one a baseline-server runs at --url
         baseline-server  run that bare server alone on --port until stopped (a separate JVM, like a node)
@@ -53,6 +54,7 @@ public record Options(
         --distribution D       cached: uniform | zipf [uniform]
         --zipf-exponent S      [1.0]
         --paraphrase-share P   mixed: share of repeats sent in other words [0.3]
+        --sessions N           session: conversations the requests are spread over [100]
         --k K                  chunks per query [5]
         --client C             socket (minimal keep-alive HTTP/1.1, cheapest) | jdk (java.net.http)
                                | pekko (Pekko HTTP host connection pool) [socket]
@@ -132,7 +134,8 @@ public record Options(
         flags.contains("external"),
         positive("port", v.getOrDefault("port", "8081")),
         v.get("out"),
-        number("paraphrase-share", v.getOrDefault("paraphrase-share", "0.3")));
+        number("paraphrase-share", v.getOrDefault("paraphrase-share", "0.3")),
+        positive("sessions", v.getOrDefault("sessions", "100")));
     if (o.paraphraseShare() < 0 || o.paraphraseShare() > 1) {
       throw new IllegalArgumentException("--paraphrase-share is between 0 and 1, was " + o.paraphraseShare());
     }

@@ -59,6 +59,27 @@ public final class Workloads {
   static final int PARAPHRASES = 6;
 
   /**
+   * Session-affine chat: request n belongs to session n mod {@code sessions} (ids unique to the
+   * run) and asks a Zipf-picked question, so each session's questions go to its QuerySession entity
+   * on whichever node owns it, one at a time, and are persisted as turns.
+   */
+  public static Workload session(
+      String collection, List<CorpusGenerator.Question> questions, QuestionSampler sampler, int sessions, String runTag,
+      int k) {
+    String path = queryPath(collection);
+    return sequence -> {
+      CorpusGenerator.Question q = questions.get(sampler.next());
+      String sessionId = "lt-" + runTag + "-" + (sequence % sessions);
+      ObjectNode body = JSON.createObjectNode().put("query", q.text()).put("k", k).put("sessionId", sessionId);
+      try {
+        return new Workload.Call(path, JSON.writeValueAsBytes(body), q.documentId());
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
+  /**
    * The {@code variant}-th rewording of a generated question ("Who V the C T near the P in Y?"):
    * the same content words, with filler, another order or other punctuation, the way people repeat
    * a question.

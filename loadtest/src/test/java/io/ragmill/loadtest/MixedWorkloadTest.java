@@ -59,6 +59,18 @@ class MixedWorkloadTest {
   }
 
   @Test
+  void sessionRequestsCycleThroughTheRunsSessions() {
+    Workload chat = Workloads.session("c", questions, QuestionSampler.uniform(questions.size()), 3, "tag", 5);
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 9; i++) {
+      String body = new String(chat.call(i).body(), StandardCharsets.UTF_8);
+      assertTrue(body.contains("\"sessionId\":\"lt-tag-" + (i % 3) + "\""), body);
+      ids.add(body.substring(body.indexOf("lt-tag-")));
+    }
+    assertEquals(3, ids.size());
+  }
+
+  @Test
   void hitRatioIsSetAgainstTheShareOfRepeats() {
     Stats stats = new Stats(false);
     String ok = "{}";
