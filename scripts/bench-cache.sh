@@ -9,6 +9,7 @@
 # Reports (JSON) and the log go to target/bench-cache/<time>/; medians are printed at the end.
 # Usage: scripts/bench-cache.sh [rounds]
 #   environment: MIXED_DOCS=10000 MIXED_DURATION=90s DOCS=1000 DURATION=10s RATE=200 MISS_RATE=50
+#                PARTS="mixed tiers" (run only some parts)
 # Needs Redis on 127.0.0.1:6379 (scripts/services.sh starts it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,6 +20,7 @@ DOCS=${DOCS:-1000}
 DURATION=${DURATION:-10s}
 RATE=${RATE:-200}
 MISS_RATE=${MISS_RATE:-50}
+PARTS=${PARTS:-mixed tiers}
 OUT="target/bench-cache/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 exec > >(tee "$OUT/bench.log") 2>&1
@@ -47,6 +49,7 @@ start_node() { # name, then extra java options
 redis-cli -h 127.0.0.1 -p 6379 ping > /dev/null || { echo "bench: Redis is not answering on 127.0.0.1:6379" >&2; exit 1; }
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1)"
 
+if [[ " $PARTS " == *" mixed "* ]]; then
 echo "== 1. hit ratio: Zipf(1.0) over $MIXED_DOCS questions, 30% of repeats reworded"
 start_node mixed
 "${LT[@]}" ingest --url $URL --collection mixed --documents "$MIXED_DOCS" --seed 11 --json "$OUT/ingest-mixed.json" | tail -1
@@ -54,6 +57,7 @@ start_node mixed
   --no-ingest --concurrency 8 --warmup 0s --duration "$MIXED_DURATION" --json "$OUT/mixed.json" | tail -1
 curl -s -H 'X-Api-Key: bench' $URL/admin/cache/stats > "$OUT/mixed-stats.json" || true
 stop_node
+fi
 
 tier_run() { # tier name; the node is up with the collection ingested
   "${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 \
@@ -64,6 +68,7 @@ tier_run() { # tier name; the node is up with the collection ingested
   done
 }
 
+if [[ " $PARTS " == *" tiers "* ]]; then
 echo "== 2./3. tiers: near cache (Redis on)"
 redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'ragmill:default:*' | xargs -r redis-cli -h 127.0.0.1 -p 6379 unlink > /dev/null
 start_node near "-Dragmill.cache.redis.enabled=on"
@@ -103,6 +108,7 @@ for r in $(seq 1 "$ROUNDS"); do
     --concurrency 32 --duration "$DURATION" --warmup 3s --json "$OUT/throughput-redis-off-$r.json" | tail -1
 done
 stop_node
+fi
 
 echo "== medians"
 python3 - "$OUT" <<'PY'
@@ -112,10 +118,14 @@ def runs(name):
     return [json.load(open(f)) for f in sorted(glob.glob(f"{out}/{name}-[0-9]*.json"))]
 def med(rs, f):
     return statistics.median(f(r) for r in rs)
-m = json.load(open(f"{out}/mixed.json"))
-h = m["hitRatio"]
-print(f"hit ratio: {h['achieved']:.3f} of attainable {h['attainable']:.3f} = {h['ofAttainable']:.3f} "
-      f"({m['requests']} requests: {m['cacheHits']} exact, {m['semanticHits']} semantic, {m['cacheMisses']} misses)")
+import os
+if os.path.exists(f"{out}/mixed.json"):
+    m = json.load(open(f"{out}/mixed.json"))
+    h = m["hitRatio"]
+    print(f"hit ratio: {h['achieved']:.3f} of attainable {h['attainable']:.3f} = {h['ofAttainable']:.3f} "
+          f"({m['requests']} requests: {m['cacheHits']} exact, {m['semanticHits']} semantic, {m['cacheMisses']} misses)")
+if not os.path.exists(f"{out}/latency-near-1.json"):
+    sys.exit(0)
 for tier in ["near", "l1", "l2", "miss"]:
     rs = runs(f"latency-{tier}")
     print(f"latency {tier:4}: p50 {med(rs, lambda r: r['latencyMs']['p50']):.3f} ms  "

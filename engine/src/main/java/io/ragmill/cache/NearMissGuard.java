@@ -109,12 +109,23 @@ public final class NearMissGuard {
     return differing + onlyB.size();
   }
 
+  /** "sku4471x" and "sku4472x" are identifiers, not a word and its typo. */
+  private static boolean hasDigit(String w) {
+    for (int i = 0; i < w.length(); i++) {
+      if (Character.isDigit(w.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
-   * One insertion, deletion, substitution or swap of neighbours apart; both words at least five
+   * One insertion, deletion, substitution or swap of neighbours apart (never in a word with a digit); both words at least five
    * letters and starting alike, so "lock"/"block" and "import"/"export" stay different words.
    */
   static boolean oneTypoApart(String a, String b) {
-    if (a.length() < 5 || b.length() < 5 || a.charAt(0) != b.charAt(0) || Math.abs(a.length() - b.length()) > 1) {
+    if (a.length() < 5 || b.length() < 5 || a.charAt(0) != b.charAt(0) || Math.abs(a.length() - b.length()) > 1
+        || hasDigit(a) || hasDigit(b)) {
       return false;
     }
     int i = 0;

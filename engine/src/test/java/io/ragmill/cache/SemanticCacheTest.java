@@ -135,6 +135,10 @@ class SemanticCacheTest {
         Optional.empty(), guard.reject(QueryTerms.of("why can't I log in"), QueryTerms.of("why cannot i log in")));
     assertEquals(
         Optional.of(NearMissGuard.Reason.CONTENT), guard.reject(QueryTerms.of("upload a file"), QueryTerms.of("unload a file")));
+    // identifiers with digits must match exactly, one character apart or not
+    assertEquals(
+        Optional.of(NearMissGuard.Reason.CONTENT),
+        guard.reject(QueryTerms.of("status of order rk7x41a"), QueryTerms.of("status of order rk7x41b")));
     // a looser guard lets one content word differ
     assertEquals(
         Optional.empty(),
