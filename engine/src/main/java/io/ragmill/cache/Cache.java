@@ -1,6 +1,7 @@
 package io.ragmill.cache;
 
 import io.ragmill.api.Stages;
+import io.ragmill.metrics.CacheMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -28,19 +29,25 @@ public final class Cache {
   private final ClusterSharding sharding;
   private final CacheSettings settings;
   private final Duration askTimeout;
+  private final CacheMetrics metrics;
 
   public Cache(ActorSystem<?> system, CacheSettings settings, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
     this.settings = settings;
     this.askTimeout = askTimeout;
+    this.metrics = CacheMetrics.get(system);
   }
 
   public <V extends CachedValue> CompletionStage<Result<V>> getOrCompute(
       CacheKey key, Class<V> type, Supplier<CompletionStage<V>> compute) {
     EntityRef<CachePartition.Command> partition = partitionOf(key);
+    long start = System.nanoTime();
     return Stages.direct(
             partition.<CachePartition.LookupReply>ask(replyTo -> new CachePartition.Lookup(key, replyTo), askTimeout))
-        .handle((reply, error) -> reply)
+        .handle((reply, error) -> {
+          metrics.lookupTime(key.kind(), CacheMetrics.Tier.L1, System.nanoTime() - start);
+          return reply;
+        })
         .thenCompose(
             reply -> {
               if (reply instanceof CachePartition.Hit hit && type.isInstance(hit.value())) {

@@ -1,7 +1,10 @@
 package io.ragmill.cache;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.ragmill.metrics.ActorMetrics;
+import io.ragmill.metrics.CacheMetrics;
 import io.ragmill.persistence.CborSerializable;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
@@ -17,7 +20,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -77,7 +79,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
 
   public static void init(ActorSystem<?> system, CacheSettings settings, Optional<RedisTier> l2) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(settings, Ticker.systemTicker(), l2)));
+        .init(ActorMetrics.entity(ENTITY_KEY, ctx -> create(settings, Ticker.systemTicker(), l2)));
   }
 
   public static Behavior<Command> create(CacheSettings settings, Ticker ticker) {
@@ -116,6 +118,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
   private final Map<CacheKind, Counters> counters = new EnumMap<>(CacheKind.class);
   private final Map<CacheKey, InFlight> inFlight = new HashMap<>();
   private final Optional<RedisTier> l2;
+  private final CacheMetrics metrics;
   private long nextLeaseId = 1;
 
   private CachePartition(
@@ -125,6 +128,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     this.timers = timers;
     this.settings = settings;
     this.l2 = l2;
+    this.metrics = CacheMetrics.get(context.getSystem());
     for (CacheKind kind : CacheKind.values()) {
       CacheSettings.KindSettings k = settings.kind(kind);
       caches.put(
@@ -137,6 +141,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
               // maintenance runs on the actor's own thread: no pool hop, no shared state
               .executor(Runnable::run)
               .recordStats()
+              .evictionListener((CacheKey key, CachedValue value, RemovalCause cause) -> metrics.evicted(kind))
               .build());
       counters.put(kind, new Counters());
     }
@@ -161,13 +166,16 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     CachedValue value = caches.get(key.kind()).getIfPresent(key);
     if (value != null) {
       c.hits++;
+      metrics.hit(key.kind(), CacheMetrics.Tier.L1);
       lookup.replyTo().tell(new Hit(value));
       return this;
     }
     c.misses++;
+    metrics.miss(key.kind(), CacheMetrics.Tier.L1);
     InFlight running = inFlight.get(key);
     if (running != null) {
       c.merges++;
+      metrics.merged(key.kind());
       running.waiters.add(lookup.replyTo());
       return this;
     }
@@ -196,11 +204,13 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
       return this;
     }
     if (answer.value() == null) {
+      metrics.miss(answer.key().kind(), CacheMetrics.Tier.L2);
       grantLease(answer.key(), running);
       return this;
     }
     caches.get(answer.key().kind()).put(answer.key(), answer.value());
     counters.get(answer.key().kind()).l2Hits++;
+    metrics.hit(answer.key().kind(), CacheMetrics.Tier.L2);
     inFlight.remove(answer.key());
     Hit hit = new Hit(answer.value());
     running.holder.tell(hit);
@@ -212,6 +222,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     CacheKey key = fill.key();
     caches.get(key.kind()).put(key, fill.value());
     counters.get(key.kind()).fills++;
+    metrics.filled(key.kind());
     l2.ifPresent(redis -> redis.set(key, fill.value()));
     InFlight running = inFlight.get(key);
     if (running != null && running.leaseId == fill.leaseId()) {

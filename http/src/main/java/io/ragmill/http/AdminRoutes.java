@@ -17,7 +17,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
-/** {@code /admin/cache/stats} and {@code /admin/cache/clear}, behind the admin key. */
+/** {@code /admin/cache/stats}, {@code /admin/cache/clear} and {@code /admin/alerts}, behind the admin key. */
 final class AdminRoutes extends AllDirectives {
   private final RagmillNode node;
   private final ObjectMapper mapper;
@@ -38,6 +38,7 @@ final class AdminRoutes extends AllDirectives {
             auth.admin(
                 () ->
                     concat(
+                        path("alerts", () -> get(() -> completeWithFuture(problems.guard(this::alerts)))),
                         path(PathMatchersHolder.CACHE_STATS, () -> get(() -> completeWithFuture(problems.guard(this::stats)))),
                         path(
                             PathMatchersHolder.CACHE_CLEAR,
@@ -67,6 +68,10 @@ final class AdminRoutes extends AllDirectives {
               }
               return Json.response(mapper, StatusCodes.OK, out);
             });
+  }
+
+  private CompletionStage<HttpResponse> alerts() {
+    return node.alerts().thenApply(status -> Json.response(mapper, StatusCodes.OK, status));
   }
 
   private CompletionStage<HttpResponse> clear(String body) {
