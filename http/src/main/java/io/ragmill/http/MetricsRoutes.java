@@ -38,22 +38,22 @@ final class MetricsRoutes extends AllDirectives {
   }
 
   Route route() {
-    return get(
-        () ->
-            concat(
-                path("metrics", () -> complete(
-                    HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS, node.metrics().prometheusText().getBytes(StandardCharsets.UTF_8))))),
-                path(
-                    segment("health").slash("metrics"),
-                    () -> parameterOptional("scope", scope -> summary(scope.orElse("node")))),
-                pathPrefix(
-                    "dashboard",
-                    () ->
-                        concat(
-                            pathEnd(() -> getFromResource("dashboard/index.html", ContentTypes.TEXT_HTML_UTF8)),
-                            path("dashboard.js", () -> getFromResource("dashboard/dashboard.js")),
-                            path("dashboard.css", () -> getFromResource("dashboard/dashboard.css")),
-                            path("chart.umd.js", () -> getFromResource(CHART_JS))))));
+    // get() inside each path: a method directive that passes cancels other routes' 405 rejections
+    return concat(
+        path("metrics", () -> get(() -> complete(
+            HttpResponse.create()
+                .withEntity(HttpEntities.create(PROMETHEUS, node.metrics().prometheusText().getBytes(StandardCharsets.UTF_8)))))),
+        path(
+            segment("health").slash("metrics"),
+            () -> get(() -> parameterOptional("scope", scope -> summary(scope.orElse("node"))))),
+        pathPrefix(
+            "dashboard",
+            () ->
+                concat(
+                    pathEnd(() -> get(() -> getFromResource("dashboard/index.html", ContentTypes.TEXT_HTML_UTF8))),
+                    path("dashboard.js", () -> get(() -> getFromResource("dashboard/dashboard.js"))),
+                    path("dashboard.css", () -> get(() -> getFromResource("dashboard/dashboard.css"))),
+                    path("chart.umd.js", () -> get(() -> getFromResource(CHART_JS))))));
   }
 
   private static org.apache.pekko.http.javadsl.server.PathMatcher0 segment(String s) {
