@@ -78,7 +78,8 @@ public final class Metrics implements Extension {
    * Starts Kamon once per JVM with the node's configuration. The Prometheus reporter is created
    * here, never as Kamon's module: its embedded HTTP server must not start (the node serves the
    * text at /metrics); host metrics are off (the host's own exporter's job, and costly to sample
-   * on a small machine).
+   * on a small machine); the tick is ragmill.metrics.tick-interval, whichever configuration
+   * started Kamon, since the summary's rates depend on it.
    */
   private static synchronized void startKamon(Config config, MetricsSettings settings) {
     if (prometheus != null) {
@@ -88,7 +89,8 @@ public final class Metrics implements Extension {
         ConfigFactory.parseString(
                 "kamon.modules.prometheus-reporter.enabled = no\n"
                     + "kamon.modules.host-metrics.enabled = no\n"
-                    + "kamon.prometheus.start-embedded-http-server = no\n")
+                    + "kamon.prometheus.start-embedded-http-server = no\n"
+                    + "kamon.metric.tick-interval = " + settings.tickInterval().toMillis() + "ms\n")
             .withFallback(config);
     Kamon.initWithoutAttaching(kamon);
     prometheus = new PrometheusReporter("kamon.prometheus", kamon);

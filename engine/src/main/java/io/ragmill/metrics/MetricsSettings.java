@@ -4,10 +4,13 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 
 /** The {@code ragmill.metrics} block. */
-public record MetricsSettings(Duration window, Duration sampleInterval) {
+public record MetricsSettings(Duration tickInterval, Duration window, Duration sampleInterval) {
   public MetricsSettings {
-    if (window.isNegative() || window.isZero()) {
-      throw new IllegalArgumentException("ragmill.metrics.window must be > 0, was " + window);
+    if (tickInterval.toMillis() < 100) {
+      throw new IllegalArgumentException("ragmill.metrics.tick-interval must be >= 100ms, was " + tickInterval);
+    }
+    if (window.compareTo(tickInterval) < 0) {
+      throw new IllegalArgumentException("ragmill.metrics.window must be >= tick-interval, was " + window);
     }
     if (sampleInterval.isNegative() || sampleInterval.isZero()) {
       throw new IllegalArgumentException("ragmill.metrics.sample-interval must be > 0, was " + sampleInterval);
@@ -16,6 +19,6 @@ public record MetricsSettings(Duration window, Duration sampleInterval) {
 
   public static MetricsSettings fromConfig(Config root) {
     Config c = root.getConfig("ragmill.metrics");
-    return new MetricsSettings(c.getDuration("window"), c.getDuration("sample-interval"));
+    return new MetricsSettings(c.getDuration("tick-interval"), c.getDuration("window"), c.getDuration("sample-interval"));
   }
 }
