@@ -1,15 +1,16 @@
 package io.ragmill.ingest;
 
-import io.ragmill.api.Stages;
-import com.fasterxml.jackson.annotation.JsonValue;
 import io.ragmill.api.RagmillException;
+import io.ragmill.api.Stages;
 import io.ragmill.collection.Collection;
 import io.ragmill.collection.CollectionSettings;
 import io.ragmill.embedding.EmbeddingClient;
 import io.ragmill.embedding.Vector;
 import io.ragmill.index.IndexShard;
 import io.ragmill.index.IndexedChunk;
+import io.ragmill.metrics.ActorMetrics;
 import io.ragmill.persistence.CborSerializable;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +31,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import io.ragmill.metrics.ActorMetrics;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;

@@ -2,7 +2,6 @@ package io.ragmill.http;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,8 +21,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -80,33 +77,6 @@ class ObservabilityTest {
         HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String scrape() throws Exception {
-    HttpResponse<String> r = get("/metrics");
-    assertEquals(200, r.statusCode());
-    assertEquals("text/plain; version=0.0.4; charset=UTF-8", r.headers().firstValue("Content-Type").orElseThrow());
-    return r.body();
-  }
-
-  /** The value of the one series of {@code name} whose labels include all of {@code labels}; 0 if absent. */
-  private static double value(String text, String name, String... labels) {
-    double total = 0;
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{(.*)\\} (\\S+)$").matcher(text);
-    while (m.find()) {
-      boolean all = true;
-      for (String label : labels) {
-        all &= m.group(1).contains(label);
-      }
-      if (all) {
-        total += Double.parseDouble(m.group(2));
-      }
-    }
-    return total;
-  }
-
-  private static String node() {
-    return "node=\"" + node.node().metrics().node() + "\"";
   }
 
   @Test
