@@ -79,7 +79,7 @@
         push(charts.queues, type + s, a.mailbox);
         totalMsgs += a.messagesPerSecond;
         mailbox += a.mailbox;
-        rows.push([n.node, type, fmt(a.messagesPerSecond, 1), fmt(a.p50Ms, 3), fmt(a.p99Ms, 3), fmt(a.mailbox, 0),
+        rows.push([n.node, type, fmt(a.messagesPerSecond, 1), fmt(a.p50Ms, 3), fmt(a.p99Ms, 3), fmt(a.mailbox, 0), fmt(a.mailboxWaitP99Ms, 3),
           fmt(a.shards, 0), fmt(a.entities, 0), a.errors, a.passivations]);
       });
       Object.entries(n.http).forEach(([route, r]) => {

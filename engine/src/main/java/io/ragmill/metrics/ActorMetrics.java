@@ -67,6 +67,7 @@ public final class ActorMetrics {
     final Counter starts;
     final Counter passivations;
     final Gauge mailbox;
+    final Timer timeInMailbox;
     /** Messages enqueued and not yet dequeued, over every mailbox of the type (see MeteredMailbox). */
     final LongAdder queued = new LongAdder();
 
@@ -78,6 +79,7 @@ public final class ActorMetrics {
       this.starts = Kamon.counter(MetricNames.ACTOR_STARTS).withTags(tags);
       this.passivations = Kamon.counter(MetricNames.ACTOR_PASSIVATIONS).withTags(tags);
       this.mailbox = metrics.gauge(MetricNames.ACTOR_MAILBOX_SIZE, tags);
+      this.timeInMailbox = Kamon.timer(MetricNames.ACTOR_TIME_IN_MAILBOX).withTags(tags);
     }
   }
 

@@ -11,12 +11,14 @@ import org.apache.pekko.dispatch.MailboxType;
 import org.apache.pekko.dispatch.MessageQueue;
 import org.apache.pekko.dispatch.ProducesMessageQueue;
 import org.apache.pekko.dispatch.UnboundedMessageQueueSemantics;
+import kamon.metric.Timer;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import scala.Option;
 
 /**
  * An unbounded mailbox (the default's queue) that adds each enqueue and dequeue to its actor
- * type's counter, so the depth of all mailboxes of a type is one read. The type is the entity type
+ * type's counter, so the depth of all mailboxes of a type is one read, and times how long each
+ * message waited before its actor took it (one small record per message). The type is the entity type
  * of a sharded entity ({@code /system/sharding/<type>/<shard>/<entity>}), else the parent's name.
  * Configured as {@code ragmill-metered-mailbox} in ragmill-node.conf.
  */
@@ -27,10 +29,10 @@ public final class MeteredMailbox implements MailboxType, ProducesMessageQueue<M
   @Override
   public MessageQueue create(Option<ActorRef> owner, Option<ActorSystem> system) {
     if (owner.isEmpty() || system.isEmpty()) {
-      return new Queue(new LongAdder());
+      throw new IllegalStateException("ragmill-metered-mailbox counts per actor: it needs its owner and system");
     }
     Metrics metrics = Metrics.get(Adapter.toTyped(system.get()));
-    return new Queue(metrics.actor(actorType(owner.get().path())).queued);
+    return new Queue(metrics.actor(actorType(owner.get().path())));
   }
 
   static String actorType(ActorPath path) {
@@ -48,26 +50,32 @@ public final class MeteredMailbox implements MailboxType, ProducesMessageQueue<M
 
   /** The queue of one actor. */
   public static final class Queue implements MessageQueue, UnboundedMessageQueueSemantics {
-    private final ConcurrentLinkedQueue<Envelope> queue = new ConcurrentLinkedQueue<>();
-    private final LongAdder depth;
+    private record Waiting(Envelope envelope, long since) {}
 
-    Queue(LongAdder depth) {
-      this.depth = depth;
+    private final ConcurrentLinkedQueue<Waiting> queue = new ConcurrentLinkedQueue<>();
+    private final LongAdder depth;
+    private final Timer timeInMailbox;
+
+    Queue(ActorMetrics.TypeMetrics metrics) {
+      this.depth = metrics.queued;
+      this.timeInMailbox = metrics.timeInMailbox;
     }
 
     @Override
     public void enqueue(ActorRef receiver, Envelope handle) {
-      queue.offer(handle);
+      queue.offer(new Waiting(handle, System.nanoTime()));
       depth.increment();
     }
 
     @Override
     public Envelope dequeue() {
-      Envelope e = queue.poll();
-      if (e != null) {
-        depth.decrement();
+      Waiting w = queue.poll();
+      if (w == null) {
+        return null;
       }
-      return e;
+      depth.decrement();
+      timeInMailbox.record(System.nanoTime() - w.since());
+      return w.envelope();
     }
 
     @Override

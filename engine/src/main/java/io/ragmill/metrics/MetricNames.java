@@ -19,6 +19,8 @@ public final class MetricNames {
   public static final String ACTOR_ERRORS = "ragmill.actor.errors";
   /** Messages waiting in the mailboxes of all actors of this type on the node. */
   public static final String ACTOR_MAILBOX_SIZE = "ragmill.actor.mailbox-size";
+  /** How long a message waited in the mailbox before its actor took it. */
+  public static final String ACTOR_TIME_IN_MAILBOX = "ragmill.actor.time-in-mailbox";
   public static final String ACTOR_STARTS = "ragmill.actor.starts";
   /** Entities stopped: passivated when idle, handed off in a rebalance, or stopped at shutdown. */
   public static final String ACTOR_PASSIVATIONS = "ragmill.actor.passivations";

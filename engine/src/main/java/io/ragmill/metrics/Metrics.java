@@ -189,6 +189,7 @@ public final class Metrics implements Extension {
               sum(v.totals(), MetricNames.ACTOR_MESSAGES, actor, type),
               sum(v.totals(), MetricNames.ACTOR_ERRORS, actor, type),
               gauge(v, MetricNames.ACTOR_MAILBOX_SIZE, actor, type),
+              millis(merged(v.windowDistributions(), MetricNames.ACTOR_TIME_IN_MAILBOX, actor, type), 99),
               sum(v.totals(), MetricNames.ACTOR_STARTS, actor, type),
               sum(v.totals(), MetricNames.ACTOR_PASSIVATIONS, actor, type),
               gauge(v, MetricNames.SHARDS, actor, type),

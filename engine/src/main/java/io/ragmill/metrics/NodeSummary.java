@@ -23,7 +23,8 @@ public record NodeSummary(
   /** One entity type on this node. */
   public record ActorStats(
       double messagesPerSecond, double p50Ms, double p99Ms, long messages, long errors, double mailbox,
-      long starts, long passivations, double shards, double entities) implements CborSerializable {}
+      double mailboxWaitP99Ms, long starts, long passivations, double shards, double entities)
+      implements CborSerializable {}
 
   /** One route template; {@code errorRate} is the share of 5xx answers in the window. */
   public record RouteStats(

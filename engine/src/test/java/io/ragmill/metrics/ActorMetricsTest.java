@@ -78,6 +78,9 @@ class ActorMetricsTest {
       assertEquals(2, worker.starts());
       assertEquals(2, worker.passivations());
       assertTrue(worker.p99Ms() >= worker.p50Ms() && worker.p99Ms() > 0, worker.toString());
+      // the four that waited behind the blocked message spent time in a's mailbox
+      NodeSummary.ActorStats user = metrics.summary().actors().get("user");
+      assertTrue(user != null && user.mailboxWaitP99Ms() > 0, String.valueOf(user));
     });
   }
 

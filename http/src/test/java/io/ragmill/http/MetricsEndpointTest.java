@@ -134,6 +134,7 @@ class MetricsEndpointTest {
       assertTrue(value(text, "ragmill_actor_starts_total", actor, node()) > 0, entity + " starts");
       assertTrue(Pattern.compile("ragmill_actor_errors_total\\{[^}]*" + actor).matcher(text).find(), entity + " errors");
       assertTrue(Pattern.compile("ragmill_actor_mailbox_size\\{[^}]*" + actor).matcher(text).find(), entity + " mailbox");
+      assertTrue(value(text, "ragmill_actor_time_in_mailbox_seconds_count", actor, node()) > 0, entity + " time in mailbox");
     }
     await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
       String t = scrape();
