@@ -1,5 +1,7 @@
 package io.ragmill.alert;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.typesafe.config.Config;
 import io.ragmill.metrics.NodeSummary;
 import io.ragmill.persistence.CborSerializable;
@@ -23,6 +25,17 @@ public record AlertRule(String name, Metric metric, String target, double thresh
     QUEUE_DEPTH,
     BATCHER_PENDING,
     HEAP_RATIO;
+
+    /** As written in the configuration (and in JSON): {@code http-p99-ms}. */
+    @JsonValue
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    @JsonCreator
+    static Metric fromConfigName(String name) {
+      return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
 
     static Metric parse(String name, String rule) {
       try {

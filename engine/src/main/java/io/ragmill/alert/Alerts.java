@@ -83,7 +83,7 @@ public final class Alerts extends AbstractBehavior<Alerts.Command> {
       Alert current = firing.get(rule.name());
       if (breached && current == null) {
         Alert alert = new Alert(
-            rule.name(), rule.metric().name().toLowerCase().replace('_', '-'), rule.target(), value.getAsDouble(),
+            rule.name(), rule.metric().configName(), rule.target(), value.getAsDouble(),
             rule.threshold(), rule.above() ? "above" : "below", summary.node(), now);
         firing.put(rule.name(), alert);
         getContext().getLog().warn(
