@@ -1,7 +1,8 @@
 package io.ragmill.ingest;
 
-import io.ragmill.api.RagmillException;
 import io.ragmill.api.Stages;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.ragmill.api.RagmillException;
 import io.ragmill.collection.Collection;
 import io.ragmill.collection.CollectionSettings;
 import io.ragmill.embedding.EmbeddingClient;
@@ -10,7 +11,6 @@ import io.ragmill.index.IndexShard;
 import io.ragmill.index.IndexedChunk;
 import io.ragmill.metrics.ActorMetrics;
 import io.ragmill.persistence.CborSerializable;
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
