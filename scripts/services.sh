@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the services the tests talk to are up on 127.0.0.1: PostgreSQL on 5432 (trust auth,
 # database "test") and Redis on 6379. Starts them when installed but stopped; installs them with
-# apt on a fresh Debian machine. Leaves running services alone.
+# apt on a fresh Debian machine. Leaves running services alone. Also installs the headless browser
+# the dashboard test drives (Debian's chromium and chromium-driver).
 set -euo pipefail
 
 log() { echo "services: $*"; }
@@ -78,6 +79,15 @@ ensure_build_tools() {
   command -v psql >/dev/null 2>&1 || apt_install postgresql-client
 }
 
+ensure_browser() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    log "installing chromium and chromium-driver (for the dashboard test)"
+    apt_install chromium chromium-driver
+  fi
+  log "chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}') and chromedriver are installed"
+}
+
 ensure_build_tools
+ensure_browser
 ensure_postgres
 ensure_redis

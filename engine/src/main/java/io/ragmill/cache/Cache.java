@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ragmill.api.Stages;
 import io.ragmill.embedding.Vector;
 import io.ragmill.persistence.CborSerializable;
+import io.ragmill.metrics.CacheMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -63,6 +64,7 @@ public final class Cache {
   private final LongAdder nearHits = new LongAdder();
   private final Map<CacheKind, ConcurrentHistogram> loadTimes = new EnumMap<>(CacheKind.class);
   private final ActorRef<Topic.Command<NearClear>> nearClearTopic;
+  private final CacheMetrics metrics;
 
   public Cache(ActorSystem<?> system, CacheSettings settings, Duration askTimeout) {
     this(system, settings, askTimeout, Optional.empty());
@@ -95,6 +97,7 @@ public final class Cache {
             "near-cache-clear",
             Props.empty());
     nearClearTopic.tell(Topic.subscribe(subscriber));
+    this.metrics = CacheMetrics.get(system);
   }
 
   public <V extends CachedValue> CompletionStage<Result<V>> getOrCompute(
@@ -104,13 +107,18 @@ public final class Cache {
       CachedValue local = near.getIfPresent(key);
       if (type.isInstance(local)) {
         nearHits.increment();
+        metrics.hit(key.kind(), CacheMetrics.Tier.NEAR);
         return CompletableFuture.completedFuture(new Result<>(type.cast(local), Optional.of(CacheTier.NEAR)));
       }
     }
     EntityRef<CachePartition.Command> partition = partitionOf(key);
+    long start = System.nanoTime();
     return Stages.direct(
             partition.<CachePartition.LookupReply>ask(replyTo -> new CachePartition.Lookup(key, replyTo), askTimeout))
-        .handle((reply, error) -> reply)
+        .handle((reply, error) -> {
+          metrics.lookupTime(key.kind(), CacheMetrics.Tier.L1, System.nanoTime() - start);
+          return reply;
+        })
         .thenCompose(
             reply -> {
               if (reply instanceof CachePartition.Hit hit && type.isInstance(hit.value())) {
@@ -120,7 +128,7 @@ public final class Cache {
                 return CompletableFuture.completedFuture(new Result<>(type.cast(hit.value()), Optional.of(hit.tier())));
               }
               long leaseId = reply instanceof CachePartition.Lease lease ? lease.leaseId() : -1;
-              long start = System.nanoTime();
+              long computeStart = System.nanoTime();
               // thenCompose turns a computation that throws into a failed stage
               return CompletableFuture.completedFuture(key)
                   .thenCompose(k -> compute.get())
@@ -130,7 +138,7 @@ public final class Cache {
                           return;
                         }
                         if (error == null && value != null) {
-                          loadTimes.get(key.kind()).recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));
+                          loadTimes.get(key.kind()).recordValue(Math.max(1, (System.nanoTime() - computeStart) / 1_000));
                           partition.tell(new CachePartition.Fill(key, leaseId, value));
                           if (nearEligible) {
                             near.put(key, value);

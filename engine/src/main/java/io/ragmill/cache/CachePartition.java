@@ -1,8 +1,11 @@
 package io.ragmill.cache;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.ragmill.embedding.Vector;
+import io.ragmill.metrics.ActorMetrics;
+import io.ragmill.metrics.CacheMetrics;
 import io.ragmill.persistence.CborSerializable;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
@@ -18,7 +21,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -131,7 +133,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
   /** {@code settings} is read when a partition starts, so a reload reaches partitions started later too. */
   public static void init(ActorSystem<?> system, java.util.function.Supplier<CacheSettings> settings, Optional<RedisTier> l2) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(settings.get(), Ticker.systemTicker(), l2)));
+        .init(ActorMetrics.entity(ENTITY_KEY, ctx -> create(settings.get(), Ticker.systemTicker(), l2)));
   }
 
   public static Behavior<Command> create(CacheSettings settings, Ticker ticker) {
@@ -175,6 +177,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
   private final Optional<RedisTier> l2;
   private final com.github.benmanes.caffeine.cache.Cache<CacheKey, SemanticScope> semantic;
   private NearMissGuard guard;
+  private final CacheMetrics metrics;
   private long nextLeaseId = 1;
 
   private CachePartition(
@@ -184,6 +187,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     this.timers = timers;
     this.settings = settings;
     this.l2 = l2;
+    this.metrics = CacheMetrics.get(context.getSystem());
     for (CacheKind kind : CacheKind.values()) {
       CacheSettings.KindSettings k = settings.kind(kind);
       caches.put(
@@ -196,6 +200,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
               // maintenance runs on the actor's own thread: no pool hop, no shared state
               .executor(Runnable::run)
               .recordStats()
+              .evictionListener((CacheKey key, CachedValue value, RemovalCause cause) -> metrics.evicted(kind))
               .build());
       counters.put(kind, new Counters());
     }
@@ -246,13 +251,16 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     CachedValue value = caches.get(key.kind()).getIfPresent(key);
     if (value != null) {
       c.hits++;
+      metrics.hit(key.kind(), CacheMetrics.Tier.L1);
       lookup.replyTo().tell(new Hit(value, CacheTier.L1));
       return this;
     }
     c.misses++;
+    metrics.miss(key.kind(), CacheMetrics.Tier.L1);
     InFlight running = inFlight.get(key);
     if (running != null) {
       c.merges++;
+      metrics.merged(key.kind());
       running.waiters.add(lookup.replyTo());
       return this;
     }
@@ -281,11 +289,13 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
       return this;
     }
     if (answer.value() == null) {
+      metrics.miss(answer.key().kind(), CacheMetrics.Tier.L2);
       grantLease(answer.key(), running);
       return this;
     }
     caches.get(answer.key().kind()).put(answer.key(), answer.value());
     counters.get(answer.key().kind()).l2Hits++;
+    metrics.hit(answer.key().kind(), CacheMetrics.Tier.L2);
     inFlight.remove(answer.key());
     Hit hit = new Hit(answer.value(), CacheTier.L2);
     running.holder.tell(hit);
@@ -297,6 +307,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     CacheKey key = fill.key();
     caches.get(key.kind()).put(key, fill.value());
     counters.get(key.kind()).fills++;
+    metrics.filled(key.kind());
     l2.ifPresent(redis -> redis.set(key, fill.value()));
     InFlight running = inFlight.get(key);
     if (running != null && running.leaseId == fill.leaseId()) {
@@ -422,6 +433,7 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
     if (answer.value() != null) {
       caches.get(answer.key().kind()).put(answer.key(), answer.value());
       counters.get(answer.key().kind()).l2Hits++;
+      metrics.hit(answer.key().kind(), CacheMetrics.Tier.L2);
     }
     answer.replyTo().tell(new PeekReply(Optional.ofNullable(answer.value()), CacheTier.L2));
     return this;
@@ -437,12 +449,19 @@ public final class CachePartition extends AbstractBehavior<CachePartition.Comman
             : scope.find(find.query(), find.vector(), s.similarityThreshold(), s.maxCandidates(), guard);
     if (outcome instanceof SemanticScope.Match match) {
       c.semanticHits++;
-      match.passedOver().ifPresent(r -> c.semanticRejections.merge(r, 1L, Long::sum));
+      metrics.semanticHit(CacheKind.ANSWER);
+      match.passedOver().ifPresent(r -> {
+        c.semanticRejections.merge(r, 1L, Long::sum);
+        metrics.semanticRejection(CacheKind.ANSWER);
+      });
       find.replyTo().tell(new SemanticReply(Optional.of(new SemanticMatch(match.answerKey(), match.query(), match.similarity()))));
     } else {
       SemanticScope.Miss miss = (SemanticScope.Miss) outcome;
       c.semanticMisses++;
-      miss.reason().ifPresent(r -> c.semanticRejections.merge(r, 1L, Long::sum));
+      miss.reason().ifPresent(r -> {
+        c.semanticRejections.merge(r, 1L, Long::sum);
+        metrics.semanticRejection(CacheKind.ANSWER);
+      });
       find.replyTo().tell(new SemanticReply(Optional.empty()));
     }
     return this;

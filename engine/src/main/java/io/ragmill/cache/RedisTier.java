@@ -12,6 +12,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.ragmill.metrics.CacheMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -50,9 +51,11 @@ public final class RedisTier implements AutoCloseable {
   private final CircuitBreaker breaker;
   private final ObjectMapper cbor;
   private final CacheSettings cacheSettings;
+  private final CacheMetrics metrics;
 
   private RedisTier(ActorSystem<?> system, Settings settings, CacheSettings cacheSettings) {
     this.cacheSettings = cacheSettings;
+    this.metrics = CacheMetrics.get(system);
     this.client = RedisClient.create(RedisURI.create(settings.uri()));
     client.setOptions(
         ClientOptions.builder()
@@ -150,8 +153,10 @@ public final class RedisTier implements AutoCloseable {
 
   /** The stored value, or empty on a miss, an error, a timeout or an open circuit. */
   public CompletionStage<Optional<CachedValue>> get(CacheKey key) {
+    long start = System.nanoTime();
     return guarded(
             () -> commands.get(redisKey(key)).toCompletableFuture())
+        .whenComplete((bytes, error) -> metrics.lookupTime(key.kind(), CacheMetrics.Tier.L2, System.nanoTime() - start))
         .thenApply(bytes -> bytes == null ? Optional.<CachedValue>empty() : Optional.of(decode(bytes)))
         .exceptionally(error -> Optional.empty());
   }
@@ -184,6 +189,11 @@ public final class RedisTier implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("unreadable cache value in Redis: " + e.getMessage(), e);
     }
+  }
+
+  /** Whether the connection is up now (Lettuce reconnects on its own). */
+  public boolean isConnected() {
+    return connection.isOpen();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.ragmill.collection;
 
 import io.ragmill.index.IndexShard;
+import io.ragmill.metrics.ActorMetrics;
 import io.ragmill.persistence.CborSerializable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,7 +12,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -88,7 +88,7 @@ public final class Collection
   public static void init(ActorSystem<?> system, Generations generations, Duration askTimeout) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
+            ActorMetrics.entity(
                 ENTITY_KEY,
                 ctx ->
                     Behaviors.setup(

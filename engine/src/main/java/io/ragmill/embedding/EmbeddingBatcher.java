@@ -1,7 +1,11 @@
 package io.ragmill.embedding;
 
 import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
+import io.ragmill.metrics.ActorMetrics;
+import io.ragmill.metrics.BatcherMetrics;
 import io.ragmill.persistence.CborSerializable;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,7 +26,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -73,7 +76,7 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
 
   private record Slot(Request request, int index) {}
 
-  private record Pending(String text, int tokens, Slot slot) {}
+  private record Pending(String text, int tokens, Slot slot, long enqueuedNanos) {}
 
   /** New limits for a running batcher (the lane count cannot change without a restart). */
   public record Reconfigure(BatcherSettings settings) implements Command {}
@@ -83,7 +86,7 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     Executor inference =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("ragmill.embedding.inference-dispatcher"));
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(settings.get(), models.model(), inference)));
+        .init(ActorMetrics.entity(ENTITY_KEY, ctx -> create(settings.get(), models.model(), inference)));
   }
 
   public static String entityId(String modelId, int lane) {
@@ -100,6 +103,7 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
   private BatcherSettings settings;
   private final CompletionStage<Embedder> model;
   private final Executor inference;
+  private final BatcherMetrics metrics;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private final Map<Long, Map<String, List<Slot>>> inFlight = new LinkedHashMap<>();
   private long nextBatchId;
@@ -115,6 +119,10 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     this.settings = settings;
     this.model = model;
     this.inference = inference;
+    // a sharded entity's actor name is its URL-encoded id, model#lane
+    this.metrics =
+        BatcherMetrics.get(
+            context.getSystem(), URLDecoder.decode(context.getSelf().path().name(), StandardCharsets.UTF_8));
   }
 
   @Override
@@ -136,15 +144,18 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
       return this;
     }
     if (pending.size() + embed.texts().size() > settings.maxPending()) {
+      metrics.rejected();
       embed.replyTo().tell(new Overloaded(pending.size(), settings.maxPending()));
       return this;
     }
     Request request = new Request(embed);
+    long now = System.nanoTime();
     for (int i = 0; i < embed.texts().size(); i++) {
       String text = embed.texts().get(i);
-      pending.add(new Pending(text, estimateTokens(text), new Slot(request, i)));
+      pending.add(new Pending(text, estimateTokens(text), new Slot(request, i), now));
     }
     maybeDispatch();
+    metrics.pending(pending.size());
     return this;
   }
 
@@ -195,6 +206,7 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     timers.cancel(Flush.INSTANCE);
     Map<String, List<Slot>> batch = new LinkedHashMap<>();
     int tokens = 0;
+    long oldest = pending.isEmpty() ? System.nanoTime() : pending.peek().enqueuedNanos();
     while (!pending.isEmpty()) {
       Pending next = pending.peek();
       List<Slot> slots = batch.get(next.text());
@@ -213,8 +225,17 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     long batchId = nextBatchId++;
     inFlight.put(batchId, batch);
     List<String> texts = List.copyOf(batch.keySet());
+    metrics.dispatched(texts.size(), tokens, System.nanoTime() - oldest);
+    metrics.pending(pending.size());
     CompletionStage<List<Vector>> result =
-        model.thenApplyAsync(embedder -> embedder.embed(texts), inference);
+        model.thenApplyAsync(
+            embedder -> {
+              long start = System.nanoTime();
+              List<Vector> vectors = embedder.embed(texts);
+              metrics.inferred(System.nanoTime() - start);
+              return vectors;
+            },
+            inference);
     getContext().pipeToSelf(result, (vectors, error) -> new BatchDone(batchId, vectors, error));
   }
 

@@ -1,6 +1,7 @@
 package io.ragmill.index;
 
 import io.ragmill.embedding.Vector;
+import io.ragmill.metrics.ActorMetrics;
 import io.ragmill.persistence.CborSerializable;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -61,7 +61,7 @@ public final class IndexShard
   public static void init(ActorSystem<?> system, IndexSettings settings) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
+            ActorMetrics.entity(
                 ENTITY_KEY,
                 ctx -> create(PersistenceId.of(ENTITY_KEY.name(), ctx.getEntityId()), settings)));
   }

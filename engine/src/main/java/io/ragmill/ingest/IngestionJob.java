@@ -9,6 +9,7 @@ import io.ragmill.embedding.EmbeddingClient;
 import io.ragmill.embedding.Vector;
 import io.ragmill.index.IndexShard;
 import io.ragmill.index.IndexedChunk;
+import io.ragmill.metrics.ActorMetrics;
 import io.ragmill.persistence.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -148,7 +148,7 @@ public final class IngestionJob
             .withRememberEntities(true)
             .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced());
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx, deps, parsing)).withSettings(sharding));
+        .init(ActorMetrics.entity(ENTITY_KEY, ctx -> create(ctx, deps, parsing)).withSettings(sharding));
   }
 
   private static Behavior<Command> create(EntityContext<Command> entity, Dependencies deps, Executor parsing) {

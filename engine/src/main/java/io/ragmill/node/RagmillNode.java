@@ -1,7 +1,10 @@
 package io.ragmill.node;
 
 import com.typesafe.config.Config;
+import io.ragmill.alert.AlertSettings;
+import io.ragmill.alert.Alerts;
 import io.ragmill.answer.ExtractiveAnswerGenerator;
+import io.ragmill.api.Stages;
 import io.ragmill.cache.Cache;
 import io.ragmill.cache.CachePartition;
 import io.ragmill.cache.CacheSettings;
@@ -20,6 +23,8 @@ import io.ragmill.ingest.IngestSettings;
 import io.ragmill.ingest.Ingestion;
 import io.ragmill.ingest.IngestionJob;
 import io.ragmill.ingest.StepPermits;
+import io.ragmill.metrics.Metrics;
+import io.ragmill.metrics.NodeMetrics;
 import io.ragmill.persistence.EmbeddingStore;
 import io.ragmill.persistence.JournalSchema;
 import io.ragmill.persistence.PersistenceSettings;
@@ -41,7 +46,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -66,6 +74,12 @@ public final class RagmillNode {
   private final Sessions sessions;
   private final QuerySettings querySettings;
   private final IndexSettings indexSettings;
+  private final Metrics metrics;
+  private final AlertSettings alertSettings;
+  private final ActorRef<Alerts.Command> alerts;
+  private final Duration askTimeout;
+  private final boolean redisEnabled;
+  private final Optional<RedisTier> redis;
 
   private RagmillNode(ActorSystem<?> system, EmbeddingModels models) {
     this.system = system;
@@ -79,9 +93,15 @@ public final class RagmillNode {
     CacheSettings cacheSettings = CacheSettings.fromConfig(config);
     this.models = models;
 
+    this.metrics = Metrics.get(system);
+    system.systemActorOf(NodeMetrics.create(), "ragmill-metrics", Props.empty());
+    this.alertSettings = AlertSettings.fromConfig(config);
+    this.alerts = system.systemActorOf(Alerts.create(alertSettings, metrics::summary), "ragmill-alerts", Props.empty());
+    this.askTimeout = askTimeout;
+    this.redisEnabled = RedisTier.Settings.fromConfig(config).enabled();
     AtomicReference<CacheSettings> liveCache = new AtomicReference<>(cacheSettings);
     AtomicReference<EmbeddingSettings.BatcherSettings> liveBatcher = new AtomicReference<>(embeddingSettings.batcher());
-    Optional<RedisTier> redis = RedisTier.connect(system, RedisTier.Settings.fromConfig(config), cacheSettings);
+    this.redis = RedisTier.connect(system, RedisTier.Settings.fromConfig(config), cacheSettings);
     CachePartition.init(system, liveCache::get, redis);
     this.cache = new Cache(system, cacheSettings, askTimeout, redis);
     EmbeddingBatcher.init(system, models, liveBatcher::get);
@@ -189,7 +209,32 @@ public final class RagmillNode {
             : models.failure().map(e -> "failed: " + e.getMessage()).orElse("loading: " + models.modelId()));
     boolean journal = JournalSchema.isReachable(persistence, 2);
     checks.put("journal", journal ? "reachable (" + persistence.dialect() + ")" : "unreachable");
+    // Redis is an optional tier: its state is reported, it never makes the node unready
+    checks.put(
+        "redis",
+        !redisEnabled ? "off"
+            : redis.isEmpty() ? "unreachable at start: running without L2"
+            : redis.get().isConnected() ? "connected" : "disconnected: serving from L1 while it reconnects");
     return new Readiness(up && model && journal, checks);
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public AlertSettings alertSettings() {
+    return alertSettings;
+  }
+
+  /** The alerts firing on this node and the rules. */
+  public CompletionStage<Alerts.Status> alerts() {
+    return Stages.direct(
+        AskPattern.<Alerts.Command, Alerts.Status>ask(alerts, Alerts.GetAlerts::new, askTimeout, system.scheduler()));
+  }
+
+  /** Checks the alert rules now instead of at the next tick of the interval. */
+  public void evaluateAlerts() {
+    alerts.tell(Alerts.Evaluate.INSTANCE);
   }
 
   public ActorSystem<?> system() {

@@ -2,6 +2,7 @@ package io.ragmill.routing;
 
 import io.ragmill.api.RagmillException;
 import io.ragmill.api.Stages;
+import io.ragmill.metrics.ActorMetrics;
 import io.ragmill.query.QueryPipeline;
 import io.ragmill.query.QueryRequest;
 import io.ragmill.query.QueryResult;
@@ -228,7 +229,11 @@ public final class QueryRouter {
     List<Slot> pool = new ArrayList<>(slots);
     while (pool.size() < size) {
       ActorRef<QueryWorker.Command> worker =
-          system.systemActorOf(QueryWorker.create(pipeline), "query-worker-" + NEXT_WORKER.getAndIncrement(), Props.empty());
+          system.systemActorOf(
+              ActorMetrics.instrument("QueryWorker", QueryWorker.create(pipeline)),
+              "query-worker-" + NEXT_WORKER.getAndIncrement(),
+              // messages, processing time and errors as "QueryWorker"; the router counts its in-flight queries
+              Props.empty());
       pool.add(new Slot(worker, pool.size()));
     }
     while (pool.size() > size) {

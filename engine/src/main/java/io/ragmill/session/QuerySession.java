@@ -1,6 +1,7 @@
 package io.ragmill.session;
 
 import io.ragmill.api.RagmillException;
+import io.ragmill.metrics.ActorMetrics;
 import io.ragmill.persistence.CborSerializable;
 import io.ragmill.query.QueryPipeline;
 import io.ragmill.query.QueryRequest;
@@ -15,7 +16,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -92,7 +92,7 @@ public final class QuerySession
   public static void init(ActorSystem<?> system, QueryPipeline pipeline, SessionSettings settings) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
+            ActorMetrics.entity(
                 ENTITY_KEY,
                 ctx ->
                     Behaviors.setup(

@@ -26,11 +26,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
- * The cache admin API, behind the admin key: {@code GET /admin/cache/stats}, {@code POST
+ * The admin API, behind the admin key: {@code GET /admin/cache/stats}, {@code POST
  * /admin/cache/clear} (by kind, tenant, collection, or all; every tier), {@code POST
  * /admin/cache/cleanup} (expired entries now), {@code POST /admin/cache/warm} (a list of queries
  * for a collection, run in the background) and {@code GET /admin/cache/warm/{id}}; {@code GET
- * /admin/cluster} (members, shards per node, this node's query pool).
+ * /admin/cluster} (members, shards per node, this node's query pool); {@code POST /admin/reload};
+ * {@code GET /admin/alerts}.
  */
 final class AdminRoutes extends AllDirectives {
   private static final int MAX_WARM_QUERIES = 10_000;
@@ -62,6 +63,7 @@ final class AdminRoutes extends AllDirectives {
             auth.admin(
                 () ->
                     concat(
+                        path("alerts", () -> get(() -> completeWithFuture(problems.guard(this::alerts)))),
                         path(CACHE.slash("stats"), () -> get(() -> completeWithFuture(problems.guard(this::stats)))),
                         path(CACHE.slash("clear"), () -> post(() -> body(this::clear))),
                         path(
@@ -146,6 +148,10 @@ final class AdminRoutes extends AllDirectives {
 
   private static double ratio(long part, long whole) {
     return whole == 0 ? 0.0 : (double) part / whole;
+  }
+
+  private CompletionStage<HttpResponse> alerts() {
+    return node.alerts().thenApply(status -> Json.response(mapper, StatusCodes.OK, status));
   }
 
   /** {@code {"kind"?, "tenant"?, "collection"?}}; a collection needs its tenant. Nothing: clear all. */

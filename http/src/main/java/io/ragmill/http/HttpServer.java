@@ -6,20 +6,30 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import io.ragmill.metrics.HttpMetrics;
+import java.util.List;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.coding.Coder;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Binds the routes, with problem+json for every rejection and failure and an
- * {@code X-Response-Time} header on every response; unbinds on coordinated shutdown.
+ * Binds the routes, with problem+json for every rejection and failure, an
+ * {@code X-Response-Time} header on every response, request metrics by route template, gzip for
+ * large responses and decompression of gzip/deflate request bodies (limited to {@code max-body}
+ * after decompression); starts the alert webhook when one is configured; unbinds on coordinated
+ * shutdown.
  */
 public final class HttpServer extends AllDirectives {
   private final RagmillNode node;
   private final HttpSettings settings;
   private final AuthSettings authSettings;
+  private final Compression compression;
+  private final HttpMetrics metrics;
 
   private final java.util.function.Supplier<com.typesafe.config.Config> configSource;
 
@@ -35,6 +45,8 @@ public final class HttpServer extends AllDirectives {
     this.settings = settings;
     this.authSettings = authSettings;
     this.configSource = configSource;
+    this.compression = new Compression(CompressionSettings.fromConfig(node.system().settings().config()));
+    this.metrics = node.metrics().http();
   }
 
   public Route route() {
@@ -44,21 +56,34 @@ public final class HttpServer extends AllDirectives {
     Route api = new ApiRoutes(node, settings, mapper, problems, auth).route();
     Route admin = new AdminRoutes(node, mapper, problems, auth, configSource).route();
     Route health = new HealthRoutes(node, mapper).route();
-    return timed(
+    Route metricsRoutes = new MetricsRoutes(node, mapper, problems).route();
+    return edge(
         () ->
             handleExceptions(
                 problems.exceptionHandler(),
-                () -> handleRejections(problems.rejectionHandler(), () -> concat(api, admin, health))));
+                () -> handleRejections(
+                    problems.rejectionHandler(),
+                    () -> decodeRequestWith(
+                        DECODERS,
+                        () -> withSizeLimit(settings.maxBodyBytes(), () -> concat(api, admin, health, metricsRoutes))))));
   }
 
-  private Route timed(java.util.function.Supplier<Route> inner) {
-    return extractRequestContext(
-        ctx -> {
+  private static final List<Coder> DECODERS = List.of(Coder.Gzip, Coder.Deflate, Coder.NoCoding);
+
+  /** Times every request, records it by route template and compresses what is worth it. */
+  private Route edge(java.util.function.Supplier<Route> inner) {
+    return extractRequest(
+        request -> {
           long start = System.nanoTime();
+          boolean gzip = Compression.acceptsGzip(request);
           return mapResponse(
-              response ->
-                  response.addHeader(
-                      RawHeader.create("X-Response-Time", millis(System.nanoTime() - start))),
+              response -> {
+                HttpResponse out = gzip ? compression.maybeCompress(response) : response;
+                long nanos = System.nanoTime() - start;
+                metrics.request(
+                    RouteTemplates.of(request.getUri().path()), request.method().name(), out.status().intValue(), nanos);
+                return out.addHeader(RawHeader.create("X-Response-Time", millis(nanos)));
+              },
               inner);
         });
   }
@@ -71,6 +96,9 @@ public final class HttpServer extends AllDirectives {
   }
 
   public CompletionStage<ServerBinding> start() {
+    node.alertSettings()
+        .webhookUrl()
+        .ifPresent(url -> node.system().systemActorOf(AlertWebhook.create(url, Json.mapper()), "ragmill-alert-webhook", Props.empty()));
     CompletionStage<ServerBinding> binding =
         Http.get(node.system()).newServerAt(settings.host(), settings.port()).bind(route());
     return binding.thenApply(
