@@ -27,6 +27,11 @@ public final class LoadTest {
   }
 
   public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command and returns its exit status (0 ok, 1 failed, 2 bad arguments); never exits. */
+  static int execute(String... args) {
     Options options;
     try {
       options = Options.parse(args);
@@ -34,21 +39,18 @@ public final class LoadTest {
       System.err.println("loadtest: " + e.getMessage());
       System.err.println();
       System.err.print(Options.USAGE);
-      System.exit(2);
-      return;
+      return 2;
     }
     if (options.command().equals("help")) {
       System.out.print(Options.USAGE);
-      return;
+      return 0;
     }
-    int status;
     try {
-      status = new LoadTest(options).run();
+      return new LoadTest(options).run();
     } catch (Exception e) {
       System.err.println("loadtest: " + (e.getMessage() != null ? e.getMessage() : e));
-      status = 1;
+      return 1;
     }
-    System.exit(status);
   }
 
   private int run() throws Exception {
@@ -77,7 +79,7 @@ public final class LoadTest {
    * concurrency and {@code max-open-requests} a power of two at least as large as all requests in flight.
    */
   static ActorSystem actorSystem(Options options) {
-    int inFlight = options.openLoop() ? Math.max(options.concurrency(), options.maxInFlight()) : options.concurrency();
+    int inFlight = options.openLoop() || !options.sweep().isEmpty() ? Math.max(options.concurrency(), options.maxInFlight()) : options.concurrency();
     Config pool = ConfigFactory.parseString(
         "pekko.http.host-connection-pool.max-connections = " + options.concurrency() + "\n"
             + "pekko.http.host-connection-pool.max-open-requests = " + powerOfTwoAtLeast(Math.max(32, inFlight)));
@@ -174,6 +176,46 @@ public final class LoadTest {
   }
 
   private int measure(HttpTarget target, Workload workload, String url) throws Exception {
+    prime(target, workload);
+    if (!options.sweep().isEmpty()) {
+      return sweep(target, workload, url);
+    }
+    Report report = runOnce(target, workload, url, options.openLoop() ? options.rate() : null);
+    System.out.println(report.summary());
+    writeJson(report);
+    if (options.report() != null) {
+      ReportFiles.writeRun(java.nio.file.Path.of(options.report()), report);
+    }
+    // a run is a failure only when nothing at all was answered well; errors are in the report
+    boolean anyAnswered = report.statusCounts().entrySet().stream()
+        .anyMatch(e -> e.getKey().startsWith("2") && e.getValue() > 0);
+    return anyAnswered ? 0 : 1;
+  }
+
+  /** Open loop at each rate of --sweep, lowest first; stops once two rates in a row are saturated. */
+  private int sweep(HttpTarget target, Workload workload, String url) throws Exception {
+    List<Report> steps = new java.util.ArrayList<>();
+    int saturated = 0;
+    for (double rate : options.sweep()) {
+      Report step = runOnce(target, workload, url, rate);
+      System.out.println(step.summary());
+      steps.add(step);
+      saturated = Sweep.saturated(step) ? saturated + 1 : 0;
+      if (saturated == 2) {
+        break;
+      }
+    }
+    Sweep result = Sweep.of(options.command(), steps, options.p99Bound());
+    System.out.println(result.summary());
+    writeJson(result);
+    if (options.report() != null) {
+      ReportFiles.writeSweep(java.nio.file.Path.of(options.report()), result);
+      System.out.println("report in " + options.report());
+    }
+    return 0;
+  }
+
+  private void prime(HttpTarget target, Workload workload) throws InterruptedException {
     if (!workload.primers().isEmpty()) {
       int ok = Primer.prime(target, workload.primers(), options.concurrency());
       if (ok < workload.primers().size()) {
@@ -181,29 +223,26 @@ public final class LoadTest {
             workload.primers().size());
       }
     }
+  }
+
+  /** One measured run: open loop at {@code rate}, or closed loop when it is null. */
+  private Report runOnce(HttpTarget target, Workload workload, String url, Double rate) throws Exception {
     Stats stats = new Stats(options.verify());
     long warmup = options.warmup().toNanos();
     long duration = options.duration().toNanos();
     RunResult run;
     Double cpu;
     try (CpuMeter meter = new CpuMeter(warmup, warmup + duration)) {
-      run = options.openLoop()
+      run = rate != null
           ? new OpenLoop(Clock.system(), target, workload, stats)
-              .run(options.rate(), options.maxInFlight(), warmup, duration, DRAIN_NANOS)
+              .run(rate, options.maxInFlight(), warmup, duration, DRAIN_NANOS)
           : new ClosedLoop(Clock.system(), target, workload, stats)
               .run(options.concurrency(), warmup, duration, DRAIN_NANOS);
       cpu = meter.cores();
     }
-    Report.Setup setup = new Report.Setup(options.command(), options.openLoop() ? "open" : "closed", url,
-        target.name(), options.concurrency(), options.openLoop() ? options.rate() : null,
-        options.warmup().toMillis() / 1000.0);
-    Report report = Report.of(setup, run, stats.takeHistogram(), stats.counts(), cpu);
-    System.out.println(report.summary());
-    writeJson(report);
-    // a run is a failure only when nothing at all was answered well; errors are in the report
-    boolean anyAnswered = report.statusCounts().entrySet().stream()
-        .anyMatch(e -> e.getKey().startsWith("2") && e.getValue() > 0);
-    return anyAnswered ? 0 : 1;
+    Report.Setup setup = new Report.Setup(options.command(), rate != null ? "open" : "closed", url,
+        target.name(), options.concurrency(), rate, options.warmup().toMillis() / 1000.0);
+    return Report.of(setup, run, stats.takeHistogram(), stats.counts(), cpu);
   }
 
   private void awaitReady(HttpTarget target) throws InterruptedException {

@@ -13,14 +13,15 @@ public record Options(
     String command, String url, String collection, int concurrency, Duration duration, Duration warmup,
     double rate, int maxInFlight, int documents, int batch, int parallel, long seed, int questions,
     String distribution, double zipfExponent, int k, String client, String json, boolean verify, boolean ingest,
-    boolean external, int port, String out, double paraphraseShare, int sessions) {
+    boolean external, int port, String out, double paraphraseShare, int sessions, java.util.List<Double> sweep,
+    Duration p99Bound, String report) {
 
   static final List<String> COMMANDS = List.of("ingest", "cached", "uncached", "mixed", "session", "baseline", "baseline-server", "questions", "help");
   private static final Set<String> FLAGS = Set.of("no-verify", "no-ingest", "external");
   private static final Set<String> VALUED = Set.of(
       "url", "collection", "concurrency", "duration", "warmup", "rate", "max-in-flight", "documents", "batch",
       "parallel", "seed", "questions", "distribution", "zipf-exponent", "k", "client", "json", "port", "out",
-      "paraphrase-share", "sessions");
+      "paraphrase-share", "sessions", "sweep", "p99-bound", "report");
 
   static final String USAGE = """
       usage: java -jar ragmill-loadtest.jar <command> [options]
@@ -55,6 +56,11 @@ public record Options(
         --zipf-exponent S      [1.0]
         --paraphrase-share P   mixed: share of repeats sent in other words [0.3]
         --sessions N           session: conversations the requests are spread over [100]
+        --sweep R1,R2,...      open loop at each rate in turn (any query scenario or baseline); finds the
+                               highest rate whose p99 stays under --p99-bound with no errors
+        --p99-bound D          sweep: the latency bound [50ms]
+        --report DIR           also write report.md / report.json (a sweep: sweep.md, sweep.json and
+                               sweep.png, latency against rate) into DIR
         --k K                  chunks per query [5]
         --client C             socket (minimal keep-alive HTTP/1.1, cheapest) | jdk (java.net.http)
                                | pekko (Pekko HTTP host connection pool) [socket]
@@ -135,7 +141,10 @@ public record Options(
         positive("port", v.getOrDefault("port", "8081")),
         v.get("out"),
         number("paraphrase-share", v.getOrDefault("paraphrase-share", "0.3")),
-        positive("sessions", v.getOrDefault("sessions", "100")));
+        positive("sessions", v.getOrDefault("sessions", "100")),
+        rates(v.get("sweep")),
+        duration("p99-bound", v.getOrDefault("p99-bound", "50ms")),
+        v.get("report"));
     if (o.paraphraseShare() < 0 || o.paraphraseShare() > 1) {
       throw new IllegalArgumentException("--paraphrase-share is between 0 and 1, was " + o.paraphraseShare());
     }
@@ -162,6 +171,27 @@ public record Options(
 
   public boolean openLoop() {
     return rate > 0;
+  }
+
+  /** "100,200,400" → [100.0, 200.0, 400.0], ascending; empty when absent. */
+  static java.util.List<Double> rates(String text) {
+    if (text == null || text.isBlank()) {
+      return java.util.List.of();
+    }
+    java.util.List<Double> out = new java.util.ArrayList<>();
+    for (String part : text.split(",")) {
+      try {
+        double r = Double.parseDouble(part.trim());
+        if (!(r > 0)) {
+          throw new NumberFormatException();
+        }
+        out.add(r);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--sweep takes rates > 0 separated by commas, like 100,200,400; was '" + text + "'");
+      }
+    }
+    java.util.Collections.sort(out);
+    return java.util.List.copyOf(out);
   }
 
   /** Parses "20s", "500ms", "2m", "1h" or a bare number of seconds. */
