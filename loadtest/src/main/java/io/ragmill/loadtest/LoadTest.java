@@ -242,7 +242,8 @@ public final class LoadTest {
     }
     Report.Setup setup = new Report.Setup(options.command(), rate != null ? "open" : "closed", url,
         target.name(), options.concurrency(), rate, options.warmup().toMillis() / 1000.0);
-    return Report.of(setup, run, stats.takeHistogram(), stats.counts(), cpu);
+    return Report.of(
+        setup, run, stats.takeHistogram(), stats.counts(), cpu, stats.takeAnsweredHistogram(), stats.takeRefusedHistogram());
   }
 
   private void awaitReady(HttpTarget target) throws InterruptedException {

@@ -17,7 +17,8 @@ public record Report(
     String scenario, String mode, String url, String client, int concurrency, Double offeredRate,
     double warmupSeconds, double durationSeconds, long requests, double throughput, Latency latencyMs,
     Map<String, Long> statusCounts, long cacheHits, long semanticHits, long cacheMisses, long errors,
-    Map<String, Long> failures, long dropped, Retrieval retrieval, HitRatio hitRatio, Double loadGeneratorCpuCores) {
+    Map<String, Long> failures, long dropped, Retrieval retrieval, HitRatio hitRatio, Double loadGeneratorCpuCores,
+    Latency answeredLatencyMs, Latency refusedLatencyMs) {
 
   /**
    * Exact and semantic hits over answered requests, against the attainable ratio: the share of
@@ -56,6 +57,17 @@ public record Report(
    * baseline that includes the in-process server), null when unknown.
    */
   public static Report of(Setup setup, RunResult run, Histogram micros, Stats.Counts counts, Double cpuCores) {
+    return of(setup, run, micros, counts, cpuCores, null, null);
+  }
+
+  /**
+   * With the latencies of 2xx answers and of 429/503 refusals apart ({@code answeredLatencyMs},
+   * {@code refusedLatencyMs}), reported only when the run had refusals: under overload, a fast
+   * refusal and a kept latency for what is accepted are what matters.
+   */
+  public static Report of(
+      Setup setup, RunResult run, Histogram micros, Stats.Counts counts, Double cpuCores, Histogram answeredMicros,
+      Histogram refusedMicros) {
     Retrieval retrieval = counts.checked() == 0 ? null
         : new Retrieval(counts.checked(), counts.correct(), round4((double) counts.correct() / counts.checked()));
     long answered = counts.cacheHits() + counts.semanticHits() + counts.cacheMisses();
@@ -69,7 +81,9 @@ public record Report(
         setup.scenario(), setup.mode(), setup.url(), setup.client(), setup.concurrency(), setup.offeredRate(),
         setup.warmupSeconds(), round(run.seconds()), counts.requests(), round(run.throughput()),
         Latency.fromMicros(micros), counts.statusCounts(), counts.cacheHits(), counts.semanticHits(),
-        counts.cacheMisses(), counts.errors(), counts.failures(), counts.dropped(), retrieval, hitRatio, cpuCores);
+        counts.cacheMisses(), counts.errors(), counts.failures(), counts.dropped(), retrieval, hitRatio, cpuCores,
+        refusedMicros == null || refusedMicros.getTotalCount() == 0 ? null : Latency.fromMicros(answeredMicros),
+        refusedMicros == null || refusedMicros.getTotalCount() == 0 ? null : Latency.fromMicros(refusedMicros));
   }
 
   /** One line for people: the figures that matter when comparing runs. */
@@ -101,6 +115,11 @@ public record Report(
     }
     if (retrieval != null) {
       line.append(String.format(Locale.ROOT, " | recall %.1f%%", retrieval.recall() * 100));
+    }
+    if (refusedLatencyMs != null) {
+      line.append(String.format(Locale.ROOT, " | answered p50 %.3f p99 %.3f ms, refused p50 %.3f p99 %.3f max %.3f ms",
+          answeredLatencyMs.p50(), answeredLatencyMs.p99(), refusedLatencyMs.p50(), refusedLatencyMs.p99(),
+          refusedLatencyMs.max()));
     }
     if (!statusCounts.isEmpty() && (statusCounts.size() > 1 || !statusCounts.containsKey("200"))) {
       line.append(" | status ").append(statusCounts);

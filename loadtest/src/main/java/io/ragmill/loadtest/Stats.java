@@ -15,6 +15,9 @@ import org.HdrHistogram.Recorder;
 public final class Stats implements Sink {
   private final boolean verify;
   private final Recorder recorder = new Recorder(3);
+  /** Answers with 2xx, and refusals (429, 503): an overload test compares the two. */
+  private final Recorder answered = new Recorder(3);
+  private final Recorder refused = new Recorder(3);
   private final LongAdder requests = new LongAdder();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -48,6 +51,11 @@ public final class Stats implements Sink {
       return;
     }
     statuses.computeIfAbsent(reply.status(), k -> new LongAdder()).increment();
+    if (reply.status() >= 200 && reply.status() < 300) {
+      answered.recordValue(Math.max(1, latencyNanos / 1_000));
+    } else if (reply.status() == 429 || reply.status() == 503) {
+      refused.recordValue(Math.max(1, latencyNanos / 1_000));
+    }
     if ("hit".equals(reply.cache())) {
       hits.increment();
     } else if ("semantic".equals(reply.cache())) {
@@ -77,6 +85,16 @@ public final class Stats implements Sink {
   /** The latencies recorded so far, in microseconds; each call returns those since the last one. */
   public Histogram takeHistogram() {
     return recorder.getIntervalHistogram();
+  }
+
+  /** Latencies of 2xx answers only, in microseconds, since the last call. */
+  public Histogram takeAnsweredHistogram() {
+    return answered.getIntervalHistogram();
+  }
+
+  /** Latencies of 429/503 refusals only, in microseconds, since the last call. */
+  public Histogram takeRefusedHistogram() {
+    return refused.getIntervalHistogram();
   }
 
   /** The counters as they stand. */

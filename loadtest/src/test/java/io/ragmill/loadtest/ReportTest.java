@@ -83,4 +83,24 @@ class ReportTest {
     assertFalse(Stats.cites("{\"chunks\":[{\"documentId\":\"ab\"}]}", "a"));
     assertFalse(Stats.cites("{\"citations\":[{\"documentId\":\"a\"}]}", "a"));
   }
+
+  @Test
+  void answersAndRefusalsAreTimedApartOnlyWhenThereWereRefusals() {
+    Stats stats = new Stats(false);
+    Workload.Call call = new Workload.Call("/q", new byte[0], null);
+    stats.completed(40_000_000, new HttpTarget.Reply(200, "miss", "{}"), null, call);
+    stats.completed(200_000, new HttpTarget.Reply(429, null, "{}"), null, call);
+    stats.completed(300_000, new HttpTarget.Reply(429, null, "{}"), null, call);
+    Report report = Report.of(
+        new Report.Setup("uncached", "open", "u", "f", 4, 100.0, 0), new RunResult(1.0, 3), stats.takeHistogram(),
+        stats.counts(), null, stats.takeAnsweredHistogram(), stats.takeRefusedHistogram());
+    assertEquals(40.0, report.answeredLatencyMs().p50(), 0.1);
+    assertTrue(report.refusedLatencyMs().max() < 0.31, report.refusedLatencyMs().toString());
+    assertTrue(report.summary().contains("refused p50"), report.summary());
+
+    Stats calm = new Stats(false);
+    calm.completed(1_000_000, new HttpTarget.Reply(200, "hit", "{}"), null, call);
+    assertNull(Report.of(new Report.Setup("cached", "open", "u", "f", 4, 100.0, 0), new RunResult(1.0, 1),
+        calm.takeHistogram(), calm.counts(), null, calm.takeAnsweredHistogram(), calm.takeRefusedHistogram()).refusedLatencyMs());
+  }
 }

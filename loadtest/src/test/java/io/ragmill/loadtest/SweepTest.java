@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class SweepTest {
   private static Report step(double offered, double achieved, double p99, long errors) {
     return new Report("cached", "open", "u", "socket", 8, offered, 0, 10, (long) (achieved * 10), achieved,
-        new Report.Latency(0.1, 0.5, 0.4, 0.8, p99, p99, p99), Map.of("200", 10L), 10, 0, 0, errors, Map.of(), 0, null, null, null);
+        new Report.Latency(0.1, 0.5, 0.4, 0.8, p99, p99, p99), Map.of("200", 10L), 10, 0, 0, errors, Map.of(), 0, null, null, null, null, null);
   }
 
   @Test
