@@ -53,6 +53,8 @@ start_node() { # name http-port remote-port model
   echo "startup $1: alive after $(( (t1 - t0) / 1000000 )) ms, ready (model loaded) after $(( (t2 - t0) / 1000000 )) ms"
 }
 
+echo "== class-data-sharing archive for bin/ragmill (start-up)"
+bin/ragmill cds
 echo "== startup and ingestion"
 start_node minilm 8080 25520 all-minilm-l6-v2-q
 start_node hashing 8082 25522 hashing
