@@ -3,7 +3,7 @@ package io.ragmill.index;
 import com.typesafe.config.Config;
 
 /** The {@code ragmill.index} block. */
-public record IndexSettings(int defaultShards, int snapshotEvery, int maxK) {
+public record IndexSettings(int defaultShards, int snapshotEvery, int maxK, int snapshotMaxChunks) {
   public IndexSettings {
     if (defaultShards <= 0) {
       throw new IllegalArgumentException("ragmill.index.default-shards must be > 0, was " + defaultShards);
@@ -15,6 +15,7 @@ public record IndexSettings(int defaultShards, int snapshotEvery, int maxK) {
 
   public static IndexSettings fromConfig(Config root) {
     Config c = root.getConfig("ragmill.index");
-    return new IndexSettings(c.getInt("default-shards"), c.getInt("snapshot-every"), c.getInt("max-k"));
+    return new IndexSettings(
+        c.getInt("default-shards"), c.getInt("snapshot-every"), c.getInt("max-k"), c.getInt("snapshot-max-chunks"));
   }
 }

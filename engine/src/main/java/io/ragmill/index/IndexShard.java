@@ -17,7 +17,6 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One partition of a collection's chunks (entity id {@code tenant#collection#shard}). Events carry
@@ -145,9 +144,15 @@ public final class IndexShard
         .build();
   }
 
+  /**
+   * Every {@code snapshot-every} events, while the shard holds at most {@code snapshot-max-chunks}
+   * chunks: a snapshot is the whole shard in one blob, and the embedded H2 journal cannot store a
+   * blob of ~50 MB. A larger shard recovers by replaying its events (each a job step's chunks).
+   * Older snapshots are kept; deleting them is left for a compaction job.
+   */
   @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  public boolean shouldSnapshot(VectorMatrix state, Event event, long sequenceNr) {
+    return sequenceNr % settings.snapshotEvery() == 0 && state.chunkCount() <= settings.snapshotMaxChunks();
   }
 
   @Override

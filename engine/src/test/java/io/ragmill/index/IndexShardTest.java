@@ -46,7 +46,7 @@ class IndexShardTest {
     shard =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            IndexShard.create(PersistenceId.ofUniqueId("shard-" + System.nanoTime()), new IndexSettings(1, 3, 100)),
+            IndexShard.create(PersistenceId.ofUniqueId("shard-" + System.nanoTime()), new IndexSettings(1, 3, 100, 100)),
             // the matrix is snapshotted through its adapter, not serialized as itself
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
   }
@@ -122,6 +122,23 @@ class IndexShardTest {
     shard.restart();
     assertEquals(new IndexShard.ShardStats(9, 9), shard.<IndexShard.ShardStats>runCommand(IndexShard.GetStats::new).reply());
     assertEquals(before, search("topic 7", 3, MetadataFilter.NONE));
+  }
+
+  @Test
+  void aShardAboveTheSnapshotCapRecoversFromItsEvents() {
+    var big =
+        EventSourcedBehaviorTestKit.<IndexShard.Command, IndexShard.Event, VectorMatrix>create(
+            testKit.system(),
+            IndexShard.create(PersistenceId.ofUniqueId("big-" + System.nanoTime()), new IndexSettings(1, 3, 100, 4)),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    for (int i = 0; i < 10; i++) {
+      String id = "doc-" + i;
+      IndexedChunk c = chunk(0, "document number " + i + " talks about topic " + i, Map.of());
+      big.<Done>runCommand(
+          replyTo -> new IndexShard.IndexDocuments(List.of(new IndexShard.DocumentChunks(id, List.of(c))), replyTo));
+    }
+    big.restart();
+    assertEquals(new IndexShard.ShardStats(10, 10), big.<IndexShard.ShardStats>runCommand(IndexShard.GetStats::new).reply());
   }
 
   @Test
