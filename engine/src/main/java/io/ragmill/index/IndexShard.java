@@ -87,7 +87,7 @@ public final class IndexShard
 
   @Override
   public VectorMatrix emptyState() {
-    return new VectorMatrix();
+    return new VectorMatrix(settings.search());
   }
 
   @Override
@@ -162,7 +162,7 @@ public final class IndexShard
 
       @Override
       public VectorMatrix fromJournal(Object from) {
-        VectorMatrix matrix = new VectorMatrix();
+        VectorMatrix matrix = new VectorMatrix(settings.search());
         ((Snapshot) from).documents().forEach(matrix::upsert);
         return matrix;
       }
