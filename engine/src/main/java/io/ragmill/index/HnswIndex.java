@@ -40,12 +40,15 @@ final class HnswIndex {
   private static final long SEED = 42;
 
   private final VectorMatrix matrix;
+  private final boolean onCodes;
   private final OnHeapHnswGraph graph;
   private final HnswGraphBuilder appender;
   private final int capacity;
 
-  private HnswIndex(VectorMatrix matrix, OnHeapHnswGraph graph, HnswGraphBuilder appender, int capacity) {
+  private HnswIndex(
+      VectorMatrix matrix, boolean onCodes, OnHeapHnswGraph graph, HnswGraphBuilder appender, int capacity) {
     this.matrix = matrix;
+    this.onCodes = onCodes;
     this.graph = graph;
     this.appender = appender;
     this.capacity = capacity;
@@ -54,15 +57,16 @@ final class HnswIndex {
   /**
    * Builds a graph over rows {@code [0, rows)} of the matrix. With one thread the graph grows
    * without bound; with several it is preallocated (Lucene's concurrent builder needs that) for
-   * {@code 1.5 * rows} nodes, and a matrix that outgrows it rebuilds.
+   * {@code 1.5 * rows} nodes, and a matrix that outgrows it rebuilds. {@code onCodes}: distances
+   * on the matrix's int8 codes instead of its floats.
    */
-  static HnswIndex build(VectorMatrix matrix, int rows, int m, int beamWidth, int threads) {
-    Scorers scorers = new Scorers(matrix);
+  static HnswIndex build(VectorMatrix matrix, int rows, boolean onCodes, int m, int beamWidth, int threads) {
+    Scorers scorers = new Scorers(matrix, onCodes);
     try {
       if (threads <= 1) {
         HnswGraphBuilder builder = HnswGraphBuilder.create(scorers, m, beamWidth, SEED);
         OnHeapHnswGraph graph = builder.build(rows);
-        return new HnswIndex(matrix, graph, builder, Integer.MAX_VALUE);
+        return new HnswIndex(matrix, onCodes, graph, builder, Integer.MAX_VALUE);
       }
       int capacity = (int) Math.min(Integer.MAX_VALUE - 8, rows + (long) rows / 2 + 1024);
       OnHeapHnswGraph graph = HnswGraphBuilder.create(scorers, m, beamWidth, SEED, capacity).getGraph();
@@ -77,7 +81,7 @@ final class HnswIndex {
       } finally {
         pool.shutdown();
       }
-      return new HnswIndex(matrix, graph, new Appender(scorers, m, beamWidth, graph), capacity);
+      return new HnswIndex(matrix, onCodes, graph, new Appender(scorers, m, beamWidth, graph), capacity);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -105,12 +109,16 @@ final class HnswIndex {
     return graph.ramBytesUsed();
   }
 
+  boolean onCodes() {
+    return onCodes;
+  }
+
   /**
-   * The {@code ef} best accepted rows for {@code query} into {@code out}, by dot product;
-   * {@code accept} null means every row.
+   * The {@code ef} best accepted rows for {@code query} into {@code out}, by (approximate, on
+   * codes) dot product; {@code accept} null means every row.
    */
   void search(float[] query, int ef, Bits accept, TopK out) {
-    RandomVectorScorer scorer = matrix.queryScorer(query);
+    RandomVectorScorer scorer = matrix.queryScorer(query, onCodes);
     KnnCollector collector = new TopKnnCollector(ef, Integer.MAX_VALUE);
     try {
       HnswGraphSearcher.search(scorer, collector, new Cursor(graph), accept);
@@ -123,10 +131,10 @@ final class HnswIndex {
   }
 
   /** Scores rows against rows, for building; stateless, so copies can share it. */
-  private record Scorers(VectorMatrix matrix) implements RandomVectorScorerSupplier {
+  private record Scorers(VectorMatrix matrix, boolean onCodes) implements RandomVectorScorerSupplier {
     @Override
     public RandomVectorScorer scorer(int ord) {
-      return matrix.rowScorer(ord);
+      return matrix.rowScorer(ord, onCodes);
     }
 
     @Override

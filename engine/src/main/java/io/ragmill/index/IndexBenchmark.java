@@ -4,6 +4,7 @@ import io.ragmill.embedding.Vector;
 import io.ragmill.index.IndexSettings.Quantization;
 import io.ragmill.index.IndexSettings.SearchSettings;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -12,16 +13,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
  * Vector search speed and recall on one shard-sized matrix, every method in the same run on the
  * same data: exact float32 scalar vs SIMD (the before/after of the Vector API), exact int8 with
  * re-scoring, and HNSW at several {@code ef}; each single-threaded and with 2 threads, recall@10
- * against the exact answer. {@code bin/ragmill bench-index [vectors] [queries] [ef,ef,...]}; the
+ * against the exact answer. {@code bin/ragmill bench-index [vectors] [queries] [ef,ef,...] [float,int8]}; the
  * data are {@link SyntheticVectors} (seeded, 384 dimensions), the queries fresh draws from the
  * same distribution. Exact scans time a sample of the queries (they are slow at 1M); recall of
- * all methods is against the exact SIMD answer for the queries each ran.
+ * all methods is against the exact SIMD answer for the queries each ran. HNSW is built and walked
+ * on float32, or on the int8 codes with the {@code ef} candidates re-scored on float32. Besides
+ * wall-clock QPS it prints queries per CPU-second of the searching thread, which holds up better
+ * than wall-clock time when other processes compete for the cores.
  */
 public final class IndexBenchmark {
   private static final int DIMENSION = 384;
@@ -38,9 +43,12 @@ public final class IndexBenchmark {
         args.length > 2
             ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
             : new int[] {16, 32, 64, 128};
-    if (n < K || queryCount < 1) {
-      throw new IllegalArgumentException("usage: bench-index [vectors>=10] [queries>0] [ef,ef,...]");
+    List<String> graphs = List.of((args.length > 3 ? args[3] : "float,int8").split(","));
+    if (n < K || queryCount < 1 || !List.of("float", "int8").containsAll(graphs)) {
+      throw new IllegalArgumentException(
+          "usage: bench-index [vectors>=10] [queries>0] [ef,ef,...] [float,int8 (graphs to build)]");
     }
+    double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     int cores = Runtime.getRuntime().availableProcessors();
     int threads = 2;
     out(
@@ -84,42 +92,50 @@ public final class IndexBenchmark {
     long codesBytes = matrix.searchHeapBytes() - beforeCodes;
     out("int8 codes built in %.1f s, %,d B per vector", codesSeconds, codesBytes / n);
 
-    long beforeGraph = matrix.searchHeapBytes();
-    t0 = System.nanoTime();
-    matrix.ensureGraph();
-    double graphSeconds = seconds(t0);
-    long graphBytes = matrix.searchHeapBytes() - beforeGraph;
-    out("HNSW (M=%d, beam %d) built in %.1f s with %d threads, %,d B per vector",
-        settings.hnswM(), settings.hnswBeamWidth(), graphSeconds, settings.hnswBuildThreads(), graphBytes / n);
-
     // The reference answer for every query, on both cores.
     t0 = System.nanoTime();
     List<Set<String>> truth = new ArrayList<>();
     for (List<ChunkHit> hits : runAll(queries, queryCount, threads,
-        q -> matrix.searchExact(q, K, MetadataFilter.NONE, VectorOps.best()))) {
+        q -> matrix.searchExact(q, K, MetadataFilter.NONE, VectorOps.best()), new AtomicLong())) {
       truth.add(ids(hits));
     }
     out("exact answers for %,d queries in %.1f s", queryCount, seconds(t0));
 
     int sample = (int) Math.min(queryCount, Math.max(50, Math.min(500, 20_000_000L / n)));
     out("");
-    out("| method | queries | QPS, 1 thread | QPS, %d threads | recall@10 |", threads);
-    out("|---|---|---|---|---|");
+    out("| method | queries | QPS, 1 thread | QPS, %d threads | queries per CPU-second, 1 thread | recall@10 |",
+        threads);
+    out("|---|---|---|---|---|---|");
     measure("exact float32, scalar", queries, sample, threads, truth,
         q -> matrix.searchExact(q, K, MetadataFilter.NONE, VectorOps.scalar()));
     if (VectorOps.simdAvailable()) {
       measure("exact float32, " + VectorOps.best().name(), queries, sample, threads, truth,
           q -> matrix.searchExact(q, K, MetadataFilter.NONE, VectorOps.best()));
     }
-    measure("exact int8 + float32 re-score (x4)", queries, sample, threads, truth,
+    measure("exact int8 + float32 re-score of 4k", queries, sample, threads, truth,
         q -> matrix.searchInt8(q, K, MetadataFilter.NONE, 4));
-    for (int ef : efs) {
-      measure("HNSW ef=" + ef, queries, queryCount, threads, truth,
-          q -> matrix.searchGraph(q, K, MetadataFilter.NONE, ef));
+    List<String> builds = new ArrayList<>();
+    for (String kind : graphs) {
+      boolean onCodes = kind.equals("int8");
+      matrix.dropGraph();
+      usedHeapAfterGc();
+      long beforeGraph = matrix.searchHeapBytes();
+      t0 = System.nanoTime();
+      matrix.ensureGraph(onCodes);
+      double graphSeconds = seconds(t0);
+      long graphBytes = matrix.searchHeapBytes() - beforeGraph;
+      builds.add(String.format(Locale.ROOT, "HNSW on %s %.1f s, graph %,d B/vector", kind, graphSeconds, graphBytes / n));
+      for (int ef : efs) {
+        measure("HNSW on " + kind + ", ef=" + ef + (onCodes ? " + float32 re-score" : ""), queries, queryCount,
+            threads, truth, q -> matrix.searchGraph(q, K, MetadataFilter.NONE, ef));
+      }
     }
     out("");
-    out("build: int8 codes %.1f s, HNSW %.1f s (%d threads); heap per vector: float32 1,536 B, int8 %,d B, graph %,d B",
-        codesSeconds, graphSeconds, settings.hnswBuildThreads(), codesBytes / n, graphBytes / n);
+    out("build (M=%d, beam width %d, %d threads): int8 codes %.1f s (%,d B/vector); %s; float32 rows 1,536 B/vector",
+        settings.hnswM(), settings.hnswBeamWidth(), settings.hnswBuildThreads(), codesSeconds, codesBytes / n,
+        String.join("; ", builds));
+    out("system load average: %.1f at start, %.1f at end (other processes share these cores)",
+        loadAtStart, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   private static void measure(
@@ -128,13 +144,15 @@ public final class IndexBenchmark {
     // warm-up: JIT the path before it is timed, at least a second and 50 queries
     long warm = System.nanoTime();
     do {
-      runAll(queries, Math.min(count, 50), 1, search);
+      runAll(queries, Math.min(count, 50), 1, search, new AtomicLong());
     } while (System.nanoTime() - warm < 1_000_000_000L);
+    AtomicLong cpu = new AtomicLong();
     long t0 = System.nanoTime();
-    List<List<ChunkHit>> results = runAll(queries, count, 1, search);
+    List<List<ChunkHit>> results = runAll(queries, count, 1, search, cpu);
     double single = count / seconds(t0);
+    double perCpuSecond = count / (cpu.get() / 1e9);
     t0 = System.nanoTime();
-    runAll(queries, count, threads, search);
+    runAll(queries, count, threads, search, new AtomicLong());
     double multi = count / seconds(t0);
     double found = 0;
     for (int i = 0; i < count; i++) {
@@ -145,20 +163,27 @@ public final class IndexBenchmark {
         }
       }
     }
-    out("| %s | %,d | %,.0f | %,.0f | %.3f |", name, count, single, multi, found / (count * (double) K));
+    out("| %s | %,d | %,.0f | %,.0f | %,.0f | %.3f |",
+        name, count, single, multi, perCpuSecond, found / (count * (double) K));
   }
 
-  /** The first {@code count} queries on {@code threads} threads, taking the next query as each finishes. */
+  /**
+   * The first {@code count} queries on {@code threads} threads, taking the next query as each
+   * finishes; adds the workers' CPU time to {@code cpuNanos}.
+   */
   private static List<List<ChunkHit>> runAll(
-      float[][] queries, int count, int threads, Function<float[], List<ChunkHit>> search)
+      float[][] queries, int count, int threads, Function<float[], List<ChunkHit>> search, AtomicLong cpuNanos)
       throws InterruptedException {
     @SuppressWarnings("unchecked")
     List<ChunkHit>[] results = new List[count];
     AtomicInteger next = new AtomicInteger();
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     Runnable worker = () -> {
+      long start = mx.getCurrentThreadCpuTime();
       for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
         results[i] = search.apply(queries[i]);
       }
+      cpuNanos.addAndGet(mx.getCurrentThreadCpuTime() - start);
     };
     if (threads == 1) {
       worker.run();

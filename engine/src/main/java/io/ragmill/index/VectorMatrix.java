@@ -233,11 +233,28 @@ final class VectorMatrix {
     return hits(top);
   }
 
-  /** Builds the graph over all rows now, unless there is one; the benchmark times this. */
+  /**
+   * Builds the graph over all rows now, unless there is one; the benchmark times this. With int8
+   * quantization the graph is built and walked on the int8 codes (a quarter of the memory per
+   * distance), and only the {@code ef} candidates it ends with are re-scored on float32.
+   */
   void ensureGraph() {
+    ensureGraph(settings.quantization() == Quantization.INT8);
+  }
+
+  void ensureGraph(boolean onCodes) {
     if (graph == null && rows > 0) {
-      graph = HnswIndex.build(this, rows, settings.hnswM(), settings.hnswBeamWidth(), settings.hnswBuildThreads());
+      if (onCodes) {
+        ensureCodes();
+      }
+      graph = HnswIndex.build(
+          this, rows, onCodes, settings.hnswM(), settings.hnswBeamWidth(), settings.hnswBuildThreads());
     }
+  }
+
+  /** Forgets the graph (the benchmark builds another kind next). */
+  void dropGraph() {
+    graph = null;
   }
 
   /** Quantizes every row now, unless done; the benchmark times this. */
@@ -301,12 +318,34 @@ final class VectorMatrix {
     return 2 * score - 1;
   }
 
-  RandomVectorScorer queryScorer(float[] query) {
+  RandomVectorScorer queryScorer(float[] query, boolean onCodes) {
+    if (onCodes) {
+      byte[] q = new byte[dimension];
+      float scale = quantize(query, 0, dimension, q, 0);
+      return new CodeScorer(q, 0, scale, codes, codeScales, dimension, rows, ops);
+    }
     return new DotScorer(query, 0, data, dimension, rows, ops);
   }
 
-  RandomVectorScorer rowScorer(int row) {
+  RandomVectorScorer rowScorer(int row, boolean onCodes) {
+    if (onCodes) {
+      return new CodeScorer(codes, row * dimension, codeScales[row], codes, codeScales, dimension, rows, ops);
+    }
     return new DotScorer(data, row * dimension, data, dimension, rows, ops);
+  }
+
+  private record CodeScorer(
+      byte[] query, int offset, float scale, byte[] codes, float[] scales, int dimension, int rows, VectorOps ops)
+      implements RandomVectorScorer {
+    @Override
+    public float score(int node) {
+      return (1 + ops.dot(query, offset, codes, node * dimension, dimension) * scale * scales[node]) / 2;
+    }
+
+    @Override
+    public int maxOrd() {
+      return rows;
+    }
   }
 
   private record DotScorer(float[] query, int offset, float[] data, int dimension, int rows, VectorOps ops)

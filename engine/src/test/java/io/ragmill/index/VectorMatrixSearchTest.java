@@ -101,6 +101,23 @@ class VectorMatrixSearchTest {
   }
 
   @Test
+  void hnswOnInt8CodesRecallAt10IsAtLeast95Percent() {
+    int n = 10_000;
+    SyntheticVectors vectors = SyntheticVectors.forSize(n, DIM, 17);
+    VectorMatrix matrix = load(new VectorMatrix(settings(Quantization.INT8, 1)), vectors, n);
+    double sum = 0;
+    float[][] qs = queries(vectors, 100);
+    for (float[] q : qs) {
+      List<ChunkHit> exact = matrix.searchExact(q, 10, MetadataFilter.NONE, VectorOps.best());
+      List<ChunkHit> hits = matrix.search(new Vector(q), 10, MetadataFilter.NONE);
+      sum += recall(hits, exact);
+      // candidates come from the codes, scores from the floats
+      assertEquals(exact.get(0).score(), hits.get(0).score(), 1e-6f);
+    }
+    assertTrue(sum / qs.length >= 0.95, "int8 HNSW recall@10 " + sum / qs.length);
+  }
+
+  @Test
   void searchPicksTheGraphFromTheThresholdOn() {
     // settings say HNSW from 1 vector: search() must give what searchGraph gives
     for (int i = 0; i < 20; i++) {
@@ -142,7 +159,7 @@ class VectorMatrixSearchTest {
 
   @Test
   void neverReturnsRemovedOrReplacedRows() {
-    int n = 5_000;
+    int n = 3_000;
     SyntheticVectors vectors = SyntheticVectors.forSize(n, DIM, 5);
     for (Quantization quantization : Quantization.values()) {
       for (int minVectors : new int[] {0, 1}) {
