@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TaskExecutor;
@@ -174,7 +175,7 @@ final class HnswIndex {
 
     @Override
     public int nextNeighbor() {
-      return ++upto < count ? neighbors[upto] : org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
+      return ++upto < count ? neighbors[upto] : DocIdSetIterator.NO_MORE_DOCS;
     }
 
     @Override

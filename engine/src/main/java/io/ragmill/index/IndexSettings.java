@@ -97,13 +97,6 @@ public record IndexSettings(int defaultShards, int snapshotEvery, int maxK, Sear
           h.getDouble("filtered-exact-below"));
     }
 
-    /** A copy with another quantization, HNSW threshold or ef; for tests and the benchmark. */
-    public SearchSettings with(Quantization quantization, int hnswMinVectors, int hnswEfSearch) {
-      return new SearchSettings(
-          simd, quantization, int8Oversample, hnswMinVectors, hnswM, hnswBeamWidth, hnswEfSearch,
-          hnswBuildThreads, hnswFilteredExactBelow);
-    }
-
     VectorOps ops() {
       return simd ? VectorOps.best() : VectorOps.scalar();
     }
