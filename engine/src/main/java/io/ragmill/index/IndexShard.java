@@ -86,7 +86,7 @@ public final class IndexShard
 
   @Override
   public VectorMatrix emptyState() {
-    return new VectorMatrix();
+    return new VectorMatrix(settings.search());
   }
 
   @Override
@@ -167,7 +167,7 @@ public final class IndexShard
 
       @Override
       public VectorMatrix fromJournal(Object from) {
-        VectorMatrix matrix = new VectorMatrix();
+        VectorMatrix matrix = new VectorMatrix(settings.search());
         ((Snapshot) from).documents().forEach(matrix::upsert);
         return matrix;
       }

@@ -1,30 +1,63 @@
 package io.ragmill.index;
 
+import static org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
+
 import io.ragmill.embedding.Vector;
+import io.ragmill.index.IndexSettings.Quantization;
+import io.ragmill.index.IndexSettings.SearchSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.FixedBitSet;
+import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
- * The vectors of one shard in a single row-major float array, so a search is one linear scan over
- * contiguous memory. Replacing or removing a document marks its rows dead; dead rows are compacted
- * away once they outnumber the live ones. Mutable and not thread-safe: owned by one IndexShard.
+ * The vectors of one shard in a single row-major float array, answering top-k by dot product
+ * (cosine, the vectors being unit length) in one of three ways: an exact scan on float32, an
+ * exact scan on int8 codes with the best {@code k * oversample} re-scored on float32, or, from
+ * {@code hnsw.min-vectors} live rows on, an {@link HnswIndex} graph over the same array. The inner
+ * loops run on {@link VectorOps}: SIMD when the Vector API module is present.
+ *
+ * <p>Replacing or removing a document marks its rows dead; dead rows are compacted away once they
+ * outnumber the live ones, which renumbers rows and so drops the graph (rebuilt by the next
+ * search, which then takes as long as a build). Mutable and not thread-safe: owned by one
+ * IndexShard. Concurrent searches with no mutation in between are safe (the benchmark does that).
  */
 final class VectorMatrix {
   private static final int MIN_CAPACITY = 64;
 
+  /** What a row holds besides its vector; the vector lives only in {@link #data}. */
+  private record RowInfo(int chunk, String text, Map<String, String> metadata) {}
+
+  private final SearchSettings settings;
+  private final VectorOps ops;
   private int dimension = -1;
   private float[] data = new float[0];
+  // int8 codes and their per-row scale (max |component| / 127); null until int8 is first used
+  private byte[] codes;
+  private float[] codeScales;
   private String[] documentIds = new String[0];
-  private IndexedChunk[] chunks = new IndexedChunk[0];
-  private boolean[] live = new boolean[0];
+  private RowInfo[] infos = new RowInfo[0]; // null for a dead row
   private int rows;
   private int liveRows;
   private final Map<String, int[]> rowsByDocument = new LinkedHashMap<>();
+  private HnswIndex graph; // null until a search needs it
+
+  VectorMatrix(SearchSettings settings) {
+    this.settings = settings;
+    this.ops = settings.ops();
+    if (settings.quantization() == Quantization.INT8) {
+      codes = new byte[0];
+      codeScales = new float[0];
+    }
+  }
+
+  VectorMatrix() {
+    this(SearchSettings.DEFAULT);
+  }
 
   void upsert(String documentId, List<IndexedChunk> documentChunks) {
     remove(documentId);
@@ -35,21 +68,32 @@ final class VectorMatrix {
     if (dimension < 0) {
       dimension = dim;
     }
-    ensureCapacity(rows + documentChunks.size());
-    int[] rowIds = new int[documentChunks.size()];
-    for (int i = 0; i < documentChunks.size(); i++) {
-      IndexedChunk chunk = documentChunks.get(i);
+    for (IndexedChunk chunk : documentChunks) {
       if (chunk.vector().dimension() != dimension) {
         throw new IllegalArgumentException(
             "vector dimension " + chunk.vector().dimension() + " differs from the shard's " + dimension);
       }
+    }
+    ensureCapacity(rows + documentChunks.size());
+    int[] rowIds = new int[documentChunks.size()];
+    for (int i = 0; i < documentChunks.size(); i++) {
+      IndexedChunk chunk = documentChunks.get(i);
       System.arraycopy(chunk.vector().values(), 0, data, rows * dimension, dimension);
+      if (codes != null) {
+        codeScales[rows] = quantize(data, rows * dimension, dimension, codes, rows * dimension);
+      }
       documentIds[rows] = documentId;
-      chunks[rows] = chunk;
-      live[rows] = true;
+      infos[rows] = new RowInfo(chunk.chunk(), chunk.text(), chunk.metadata());
       rowIds[i] = rows;
       rows++;
       liveRows++;
+      if (graph != null) {
+        if (graph.canAppend(rows - 1)) {
+          graph.append(rows - 1);
+        } else {
+          graph = null;
+        }
+      }
     }
     rowsByDocument.put(documentId, rowIds);
   }
@@ -60,8 +104,7 @@ final class VectorMatrix {
       return false;
     }
     for (int row : rowIds) {
-      live[row] = false;
-      chunks[row] = null;
+      infos[row] = null;
       liveRows--;
     }
     if (rows - liveRows > Math.max(MIN_CAPACITY, liveRows)) {
@@ -82,57 +125,176 @@ final class VectorMatrix {
     return liveRows;
   }
 
+  /** Top {@code k} live rows matching {@code filter}, the way the settings say. */
   List<ChunkHit> search(Vector query, int k, MetadataFilter filter) {
     if (liveRows == 0 || k <= 0) {
       return List.of();
     }
-    if (query.dimension() != dimension) {
-      throw new IllegalArgumentException(
-          "query dimension " + query.dimension() + " differs from the shard's " + dimension);
+    float[] q = checkedQuery(query);
+    if (settings.hnswMinVectors() > 0 && liveRows >= settings.hnswMinVectors()) {
+      return searchGraph(q, k, filter, settings.hnswEfSearch());
     }
-    float[] q = query.values();
-    PriorityQueue<float[]> top = new PriorityQueue<>(k + 1, (a, b) -> Float.compare(a[0], b[0]));
-    boolean filtered = !filter.isEmpty();
-    for (int row = 0; row < rows; row++) {
-      if (!live[row] || (filtered && !filter.matches(chunks[row].metadata()))) {
-        continue;
-      }
-      float score = dot(q, row * dimension);
-      if (top.size() < k) {
-        top.add(new float[] {score, row});
-      } else if (score > top.peek()[0]) {
-        top.poll();
-        top.add(new float[] {score, row});
-      }
-    }
-    List<ChunkHit> hits = new ArrayList<>(top.size());
-    while (!top.isEmpty()) {
-      float[] e = top.poll();
-      int row = (int) e[1];
-      IndexedChunk c = chunks[row];
-      hits.add(new ChunkHit(documentIds[row], c.chunk(), c.text(), c.metadata(), e[0]));
-    }
-    Collections.reverse(hits);
-    return hits;
+    return settings.quantization() == Quantization.INT8
+        ? searchInt8(q, k, filter, settings.int8Oversample())
+        : searchExact(q, k, filter, ops);
   }
 
-  private float dot(float[] q, int offset) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    int i = 0;
-    int n = dimension - 3;
-    for (; i < n; i += 4) {
-      s0 += q[i] * data[offset + i];
-      s1 += q[i + 1] * data[offset + i + 1];
-      s2 += q[i + 2] * data[offset + i + 2];
-      s3 += q[i + 3] * data[offset + i + 3];
+  /** Exact top-k on float32 with the given dot product implementation. */
+  List<ChunkHit> searchExact(float[] q, int k, MetadataFilter filter, VectorOps dots) {
+    if (liveRows == 0 || k <= 0) {
+      return List.of();
     }
-    for (; i < dimension; i++) {
-      s0 += q[i] * data[offset + i];
+    TopK top = new TopK(k);
+    boolean filtered = !filter.isEmpty();
+    for (int row = 0; row < rows; row++) {
+      RowInfo info = infos[row];
+      if (info == null || (filtered && !filter.matches(info.metadata()))) {
+        continue;
+      }
+      top.offer(dots.dot(q, 0, data, row * dimension, dimension), row);
     }
-    return s0 + s1 + s2 + s3;
+    return hits(top);
+  }
+
+  /**
+   * Exact top-k scored on int8 codes, the best {@code k * oversample} then re-scored on float32.
+   * Builds the codes on first use if the settings did not ask for them.
+   */
+  List<ChunkHit> searchInt8(float[] q, int k, MetadataFilter filter, int oversample) {
+    if (liveRows == 0 || k <= 0) {
+      return List.of();
+    }
+    ensureCodes();
+    byte[] qCodes = new byte[dimension];
+    quantize(q, 0, dimension, qCodes, 0);
+    TopK candidates = new TopK(k * oversample);
+    boolean filtered = !filter.isEmpty();
+    for (int row = 0; row < rows; row++) {
+      RowInfo info = infos[row];
+      if (info == null || (filtered && !filter.matches(info.metadata()))) {
+        continue;
+      }
+      candidates.offer(ops.dot(qCodes, 0, codes, row * dimension, dimension) * codeScales[row], row);
+    }
+    int[] rowIds = new int[candidates.size()];
+    int n = candidates.drainDescending(rowIds, new float[rowIds.length]);
+    TopK top = new TopK(k);
+    for (int i = 0; i < n; i++) {
+      top.offer(ops.dot(q, 0, data, rowIds[i] * dimension, dimension), rowIds[i]);
+    }
+    return hits(top);
+  }
+
+  /**
+   * Top-k from the HNSW graph (built first if there is none), searching {@code max(ef, k)} deep.
+   * A filter that leaves fewer than {@code hnsw.filtered-exact-below} of the live rows is answered
+   * by an exact scan of those rows: graph search under a very sparse accept set visits most of
+   * the graph anyway.
+   */
+  List<ChunkHit> searchGraph(float[] q, int k, MetadataFilter filter, int ef) {
+    if (liveRows == 0 || k <= 0) {
+      return List.of();
+    }
+    ensureGraph();
+    Bits accept;
+    if (filter.isEmpty()) {
+      accept = rows == liveRows ? null : new LiveBits();
+    } else {
+      FixedBitSet matching = new FixedBitSet(rows);
+      int count = 0;
+      for (int row = 0; row < rows; row++) {
+        RowInfo info = infos[row];
+        if (info != null && filter.matches(info.metadata())) {
+          matching.set(row);
+          count++;
+        }
+      }
+      if (count == 0) {
+        return List.of();
+      }
+      if (count <= k || count < settings.hnswFilteredExactBelow() * liveRows) {
+        TopK top = new TopK(k);
+        for (int row = matching.nextSetBit(0); row != NO_MORE_DOCS; row = nextSetBit(matching, row + 1)) {
+          top.offer(ops.dot(q, 0, data, row * dimension, dimension), row);
+        }
+        return hits(top);
+      }
+      accept = matching;
+    }
+    TopK candidates = new TopK(Math.max(ef, k));
+    graph.search(q, Math.max(ef, k), accept, candidates);
+    int[] rowIds = new int[candidates.size()];
+    int n = candidates.drainDescending(rowIds, new float[rowIds.length]);
+    TopK top = new TopK(k);
+    for (int i = 0; i < n; i++) {
+      // the graph's scores went through (1 + dot) / 2; re-score so hits carry the exact cosine
+      top.offer(ops.dot(q, 0, data, rowIds[i] * dimension, dimension), rowIds[i]);
+    }
+    return hits(top);
+  }
+
+  /**
+   * Builds the graph over all rows now, unless there is one; the benchmark times this. With int8
+   * quantization the graph is built and walked on the int8 codes (a quarter of the memory per
+   * distance), and only the {@code ef} candidates it ends with are re-scored on float32.
+   */
+  void ensureGraph() {
+    ensureGraph(settings.quantization() == Quantization.INT8);
+  }
+
+  void ensureGraph(boolean onCodes) {
+    if (graph == null && rows > 0) {
+      if (onCodes) {
+        ensureCodes();
+      }
+      graph = HnswIndex.build(
+          this, rows, onCodes, settings.hnswM(), settings.hnswBeamWidth(), settings.hnswBuildThreads());
+    }
+  }
+
+  /** Forgets the graph (the benchmark builds another kind next). */
+  void dropGraph() {
+    graph = null;
+  }
+
+  /** Quantizes every row now, unless done; the benchmark times this. */
+  void ensureCodes() {
+    if (codes != null && codes.length >= rows * dimension) {
+      return;
+    }
+    codes = new byte[data.length];
+    codeScales = new float[infos.length];
+    for (int row = 0; row < rows; row++) {
+      codeScales[row] = quantize(data, row * dimension, dimension, codes, row * dimension);
+    }
+  }
+
+  /** Room for {@code capacity} rows without regrowing; a bulk load calls this first. */
+  void reserve(int capacity, int dimension) {
+    if (this.dimension < 0) {
+      this.dimension = dimension;
+    }
+    ensureCapacity(capacity);
+  }
+
+  int dimension() {
+    return dimension;
+  }
+
+  VectorOps ops() {
+    return ops;
+  }
+
+  /** Heap held by the search structures: vectors, int8 codes and graph (not texts and metadata). */
+  long searchHeapBytes() {
+    long bytes = 4L * rows * Math.max(dimension, 0);
+    if (codes != null) {
+      bytes += (long) rows * Math.max(dimension, 0) + 4L * rows;
+    }
+    if (graph != null) {
+      bytes += graph.ramBytesUsed();
+    }
+    return bytes;
   }
 
   /** Every live document with its chunks, in insertion order: the snapshot form. */
@@ -142,33 +304,147 @@ final class VectorMatrix {
         (doc, rowIds) -> {
           List<IndexedChunk> list = new ArrayList<>(rowIds.length);
           for (int row : rowIds) {
-            list.add(chunks[row]);
+            RowInfo info = infos[row];
+            float[] vector = Arrays.copyOfRange(data, row * dimension, (row + 1) * dimension);
+            list.add(new IndexedChunk(info.chunk(), info.text(), info.metadata(), new Vector(vector)));
           }
           out.put(doc, list);
         });
     return out;
   }
 
+  /** Graph scores are {@code (1 + dot) / 2}, in [0, 1] for unit vectors, as Lucene expects. */
+  static float dotFromScore(float score) {
+    return 2 * score - 1;
+  }
+
+  RandomVectorScorer queryScorer(float[] query, boolean onCodes) {
+    if (onCodes) {
+      byte[] q = new byte[dimension];
+      float scale = quantize(query, 0, dimension, q, 0);
+      return new CodeScorer(q, 0, scale, codes, codeScales, dimension, rows, ops);
+    }
+    return new DotScorer(query, 0, data, dimension, rows, ops);
+  }
+
+  RandomVectorScorer rowScorer(int row, boolean onCodes) {
+    if (onCodes) {
+      return new CodeScorer(codes, row * dimension, codeScales[row], codes, codeScales, dimension, rows, ops);
+    }
+    return new DotScorer(data, row * dimension, data, dimension, rows, ops);
+  }
+
+  private record CodeScorer(
+      byte[] query, int offset, float scale, byte[] codes, float[] scales, int dimension, int rows, VectorOps ops)
+      implements RandomVectorScorer {
+    @Override
+    public float score(int node) {
+      return (1 + ops.dot(query, offset, codes, node * dimension, dimension) * scale * scales[node]) / 2;
+    }
+
+    @Override
+    public int maxOrd() {
+      return rows;
+    }
+  }
+
+  private record DotScorer(float[] query, int offset, float[] data, int dimension, int rows, VectorOps ops)
+      implements RandomVectorScorer {
+    @Override
+    public float score(int node) {
+      return (1 + ops.dot(query, offset, data, node * dimension, dimension)) / 2;
+    }
+
+    @Override
+    public int maxOrd() {
+      return rows;
+    }
+  }
+
+  /** Live rows as Lucene accept bits, read straight from {@link #infos}. */
+  private final class LiveBits implements Bits {
+    @Override
+    public boolean get(int index) {
+      return infos[index] != null;
+    }
+
+    @Override
+    public int length() {
+      return rows;
+    }
+  }
+
+  private static int nextSetBit(FixedBitSet bits, int from) {
+    return from < bits.length() ? bits.nextSetBit(from) : NO_MORE_DOCS;
+  }
+
+  private float[] checkedQuery(Vector query) {
+    if (query.dimension() != dimension) {
+      throw new IllegalArgumentException(
+          "query dimension " + query.dimension() + " differs from the shard's " + dimension);
+    }
+    return query.values();
+  }
+
+  private List<ChunkHit> hits(TopK top) {
+    int[] rowIds = new int[top.size()];
+    float[] scores = new float[rowIds.length];
+    int n = top.drainDescending(rowIds, scores);
+    List<ChunkHit> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      RowInfo info = infos[rowIds[i]];
+      out.add(new ChunkHit(documentIds[rowIds[i]], info.chunk(), info.text(), info.metadata(), scores[i]));
+    }
+    return out;
+  }
+
+  /**
+   * Symmetric int8 codes with a scale of its own per vector, so a vector with small components
+   * keeps its resolution; returns the scale ({@code value ~ code * scale}).
+   */
+  static float quantize(float[] from, int offset, int length, byte[] to, int toOffset) {
+    float max = 0;
+    for (int i = 0; i < length; i++) {
+      max = Math.max(max, Math.abs(from[offset + i]));
+    }
+    if (max == 0) {
+      Arrays.fill(to, toOffset, toOffset + length, (byte) 0);
+      return 0;
+    }
+    float inv = 127 / max;
+    for (int i = 0; i < length; i++) {
+      to[toOffset + i] = (byte) Math.round(from[offset + i] * inv);
+    }
+    return max / 127;
+  }
+
   private void compact() {
     Map<String, List<IndexedChunk>> docs = documents();
     data = new float[0];
+    if (codes != null) {
+      codes = new byte[0];
+      codeScales = new float[0];
+    }
     documentIds = new String[0];
-    chunks = new IndexedChunk[0];
-    live = new boolean[0];
+    infos = new RowInfo[0];
     rows = 0;
     liveRows = 0;
+    graph = null;
     rowsByDocument.clear();
     docs.forEach(this::upsert);
   }
 
   private void ensureCapacity(int needed) {
-    if (needed <= live.length) {
+    if (needed <= infos.length) {
       return;
     }
-    int capacity = Math.max(MIN_CAPACITY, Math.max(needed, live.length + (live.length >> 1)));
+    int capacity = Math.max(MIN_CAPACITY, Math.max(needed, infos.length + (infos.length >> 1)));
     data = Arrays.copyOf(data, capacity * Math.max(dimension, 1));
+    if (codes != null) {
+      codes = Arrays.copyOf(codes, capacity * Math.max(dimension, 1));
+      codeScales = Arrays.copyOf(codeScales, capacity);
+    }
     documentIds = Arrays.copyOf(documentIds, capacity);
-    chunks = Arrays.copyOf(chunks, capacity);
-    live = Arrays.copyOf(live, capacity);
+    infos = Arrays.copyOf(infos, capacity);
   }
 }

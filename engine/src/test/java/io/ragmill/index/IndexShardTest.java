@@ -9,6 +9,7 @@ import io.ragmill.embedding.Vector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -122,6 +123,47 @@ class IndexShardTest {
     shard.restart();
     assertEquals(new IndexShard.ShardStats(9, 9), shard.<IndexShard.ShardStats>runCommand(IndexShard.GetStats::new).reply());
     assertEquals(before, search("topic 7", 3, MetadataFilter.NONE));
+  }
+
+  private static List<Float> scores(List<ChunkHit> hits) {
+    return hits.stream().map(ChunkHit::score).toList();
+  }
+
+  @Test
+  void answersFromItsHnswGraphBeforeAndAfterRestart() {
+    // HNSW from the first vector and int8 codes, so every search below walks a graph
+    var settings = new IndexSettings(1, 3, 100,
+        new IndexSettings.SearchSettings(true, IndexSettings.Quantization.INT8, 4, 1, 16, 100, 100, 1, 0.05));
+    shard =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            IndexShard.create(PersistenceId.ofUniqueId("hnsw-shard-" + System.nanoTime()), settings),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    for (int batch = 0; batch < 10; batch++) {
+      List<IndexShard.DocumentChunks> documents = new ArrayList<>();
+      for (int i = batch * 20; i < (batch + 1) * 20; i++) {
+        String text = "document " + i + " about topic " + (i % 17) + " and theme " + (i % 5);
+        documents.add(new IndexShard.DocumentChunks("doc-" + i, List.of(chunk(0, text, Map.of("theme", "" + i % 5)))));
+      }
+      shard.<Done>runCommand(replyTo -> new IndexShard.IndexDocuments(documents, replyTo));
+    }
+    List<ChunkHit> before = search("topic 7 and theme 2", 10, MetadataFilter.NONE);
+    assertEquals(10, before.size());
+    // removed after the graph exists: it stays a node but must not come back
+    String gone = before.get(0).documentId();
+    shard.<IndexShard.Removed>runCommand(replyTo -> new IndexShard.RemoveDocument(gone, replyTo));
+    List<ChunkHit> after = search("topic 7 and theme 2", 10, MetadataFilter.NONE);
+    assertTrue(after.stream().noneMatch(h -> h.documentId().equals(gone)));
+    assertEquals(scores(before.subList(1, 10)), scores(after.subList(0, 9)));
+    shard.restart();
+    List<ChunkHit> recovered = search("topic 7 and theme 2", 10, MetadataFilter.NONE);
+    // equal scores may come in either order: compare the scores and the set of documents
+    assertEquals(scores(after), scores(recovered));
+    assertEquals(Set.copyOf(after), Set.copyOf(recovered));
+    MetadataFilter theme = new MetadataFilter(Map.of("theme", List.of("3")));
+    List<ChunkHit> filtered = search("topic 7 and theme 2", 10, theme);
+    assertEquals(10, filtered.size());
+    assertTrue(filtered.stream().allMatch(h -> h.metadata().get("theme").equals("3")));
   }
 
   @Test

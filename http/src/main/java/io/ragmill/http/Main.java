@@ -3,6 +3,7 @@ package io.ragmill.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.ragmill.embedding.ModelBenchmark;
+import io.ragmill.index.IndexBenchmark;
 import io.ragmill.node.RagmillNode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +46,15 @@ public final class Main {
       ModelBenchmark.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (command.equals("bench-index")) {
+      IndexBenchmark.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (!command.equals("serve")) {
       System.err.println(
           "usage: ragmill serve                           start a node (RAGMILL_CONFIG=cluster-config/<profile>.conf)\n"
-              + "       ragmill bench-model [texts] [rounds] [batch]   the model's own throughput");
+              + "       ragmill bench-model [texts] [rounds] [batch]   the model's own throughput\n"
+              + "       ragmill bench-index [vectors] [queries] [ef,...]   vector search QPS and recall");
       System.exit(2);
     }
     Config config = withAbsoluteDataDir(ConfigFactory.load());
