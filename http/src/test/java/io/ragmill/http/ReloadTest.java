@@ -8,58 +8,48 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.ragmill.testing.RecordingEmbedder;
-import io.ragmill.testing.TestNode;
 import io.ragmill.testing.TestNodes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** POST /admin/reload applies changed settings while queries keep flowing, and reports each change. */
 class ReloadTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = TestServer.JSON;
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
   private static final String ADMIN = "admin-secret";
-  private static TestNode node;
-  private static String base;
   private static final AtomicReference<Config> source = new AtomicReference<>();
+  private static TestServer server;
+  private static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    node = new TestNode(TestNodes.h2(Files.createTempDirectory("ragmill-reload"), ""), RecordingEmbedder.open());
-    source.set(node.system().settings().config());
-    ServerBinding binding =
-        new HttpServer(node.node(), new HttpSettings("127.0.0.1", 0, 1 << 20, Duration.ofSeconds(30)),
-                new AuthSettings(false, Map.of(), Optional.of(ADMIN)), source::get)
-            .start().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    server = TestServer.start(
+        TestNodes.h2(Files.createTempDirectory("ragmill-reload"), ""), RecordingEmbedder.open(), TestServer.noAuth(ADMIN),
+        source::get);
+    source.set(server.node().system().settings().config());
+    base = server.base();
     assertEquals(200, send("POST", "/v1/collections/kb/documents?wait=true", "{\"id\":\"d\",\"text\":\"Reloading keeps serving.\"}").statusCode());
   }
 
   @AfterAll
   static void stop() {
-    node.close();
+    server.close();
   }
 
   private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("X-Api-Key", ADMIN)
-        .header("Content-Type", "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return server.send(method, path, body, "X-Api-Key", ADMIN);
   }
 
   private static List<String> settings(JsonNode changes) {
@@ -83,7 +73,7 @@ class ReloadTest {
                     + "ragmill.cache.semantic.similarity-threshold = 0.95\n"
                     + "ragmill.embedding.batcher.max-batch-size = 16\n"
                     + "ragmill.cache.partitions = 32\n")
-            .withFallback(node.system().settings().config()));
+            .withFallback(server.node().system().settings().config()));
     HttpResponse<String> reloaded = send("POST", "/admin/reload", null);
     assertEquals(200, reloaded.statusCode(), reloaded.body());
     JsonNode outcome = JSON.readTree(reloaded.body());

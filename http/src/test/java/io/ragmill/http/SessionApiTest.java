@@ -1,42 +1,26 @@
 package io.ragmill.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ragmill.testing.RecordingEmbedder;
-import io.ragmill.testing.TestNode;
 import io.ragmill.testing.TestNodes;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Query sessions over HTTP: by body field or header, history, end, and bad ids. */
 class SessionApiTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient CLIENT = HttpClient.newHttpClient();
-  private static TestNode node;
-  private static String base;
+  private static final ObjectMapper JSON = TestServer.JSON;
+  private static TestServer server;
 
   @BeforeAll
   static void start() throws Exception {
-    node = new TestNode(TestNodes.h2(Files.createTempDirectory("ragmill-session-api"), ""), RecordingEmbedder.open());
-    ServerBinding binding =
-        new HttpServer(node.node(), new HttpSettings("127.0.0.1", 0, 1 << 20, Duration.ofSeconds(30)),
-                new AuthSettings(false, Map.of(), Optional.empty()))
-            .start().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    server = TestServer.start(
+        TestNodes.h2(Files.createTempDirectory("ragmill-session-api"), ""), RecordingEmbedder.open(), TestServer.noAuth(null));
     HttpResponse<String> ingested = send("POST", "/v1/collections/kb/documents?wait=true",
         "[{\"id\":\"caffeine\",\"text\":\"Caffeine is a caching library for Java. Ben Manes maintains Caffeine.\"},"
             + "{\"id\":\"pekko\",\"text\":\"Pekko is an actor toolkit. The Apache Software Foundation maintains Pekko.\"}]", null);
@@ -45,16 +29,11 @@ class SessionApiTest {
 
   @AfterAll
   static void stop() {
-    node.close();
+    server.close();
   }
 
   private static HttpResponse<String> send(String method, String path, String body, String sessionHeader) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json");
-    if (sessionHeader != null) {
-      b.header("X-Session-Id", sessionHeader);
-    }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return sessionHeader == null ? server.send(method, path, body) : server.send(method, path, body, "X-Session-Id", sessionHeader);
   }
 
   @Test

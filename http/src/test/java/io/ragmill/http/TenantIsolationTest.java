@@ -4,56 +4,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ragmill.testing.RecordingEmbedder;
-import io.ragmill.testing.TestNode;
 import io.ragmill.testing.TestNodes;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** API keys map callers to tenants; one tenant never sees another's collections, jobs or cached answers. */
 class TenantIsolationTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient CLIENT = HttpClient.newHttpClient();
-  private static TestNode node;
-  private static String base;
+  private static TestServer server;
 
   @BeforeAll
   static void start() throws Exception {
-    node = new TestNode(TestNodes.h2(Files.createTempDirectory("ragmill-tenants"), ""), RecordingEmbedder.open());
     AuthSettings auth = new AuthSettings(true, Map.of("key-a", "alpha", "key-b", "beta"), Optional.of("admin-secret"));
-    ServerBinding binding =
-        new HttpServer(node.node(), new HttpSettings("127.0.0.1", 0, 1 << 20, Duration.ofSeconds(30)), auth)
-            .start().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    server = TestServer.start(TestNodes.h2(Files.createTempDirectory("ragmill-tenants"), ""), RecordingEmbedder.open(), auth);
   }
 
   @AfterAll
   static void stop() {
-    node.close();
+    server.close();
   }
 
   private record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
 
   private static Reply send(String method, String path, String key, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
-    if (key != null) {
-      b.header("Authorization", "Bearer " + key);
-    }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Reply(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()), r);
+    HttpResponse<String> r =
+        key == null ? server.send(method, path, body) : server.send(method, path, body, "Authorization", "Bearer " + key);
+    return new Reply(r.statusCode(), TestServer.json(r), r);
   }
 
   private static final String QUESTION = "{\"query\":\"what is the launch code\",\"k\":1}";
