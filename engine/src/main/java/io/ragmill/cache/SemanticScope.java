@@ -1,6 +1,7 @@
 package io.ragmill.cache;
 
 import io.ragmill.embedding.Vector;
+import io.ragmill.index.VectorOps;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.Optional;
  */
 final class SemanticScope {
   private static final int ROW_OVERHEAD_BYTES = 160;
+  /** SIMD where the JVM has the Vector API (bin/ragmill adds it), the scalar loop otherwise. */
+  private static final VectorOps OPS = VectorOps.best();
   /** One remembered question of a 384-dimension model with its text and terms, for budgeting. */
   static final int ESTIMATED_ROW_BYTES = 384 * Float.BYTES + ROW_OVERHEAD_BYTES + 200;
 
@@ -142,16 +145,6 @@ final class SemanticScope {
   }
 
   private float dot(float[] q, int offset) {
-    float s0 = 0;
-    float s1 = 0;
-    int i = 0;
-    for (; i + 1 < dimension; i += 2) {
-      s0 += q[i] * vectors[offset + i];
-      s1 += q[i + 1] * vectors[offset + i + 1];
-    }
-    for (; i < dimension; i++) {
-      s0 += q[i] * vectors[offset + i];
-    }
-    return s0 + s1;
+    return OPS.dot(q, 0, vectors, offset, dimension);
   }
 }

@@ -4,9 +4,10 @@ package io.ragmill.index;
  * The two inner loops of vector search: float32 and int8 dot products over slices of flat arrays.
  * {@link #best()} is the Java Vector API implementation when the JVM was started with
  * {@code --add-modules jdk.incubator.vector}, else the scalar one; the SIMD class is only loaded
- * in the first case, so the engine runs (slower) without the flag.
+ * in the first case, so the engine runs (slower) without the flag. Public for the semantic cache,
+ * which scans remembered questions the same way.
  */
-interface VectorOps {
+public interface VectorOps {
 
   /** Dot product of {@code a[aOffset..aOffset+length)} and {@code b[bOffset..bOffset+length)}. */
   float dot(float[] a, int aOffset, float[] b, int bOffset, int length);
