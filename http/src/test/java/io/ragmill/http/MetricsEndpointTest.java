@@ -15,12 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,21 +30,19 @@ class MetricsEndpointTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final int MAX_BODY = 64 * 1024;
+  private static TestServer server;
   private static TestNode node;
   private static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    node = new TestNode(
+    server = TestServer.start(
         TestNodes.h2(
             Files.createTempDirectory("ragmill-metrics"),
             ""),
-        new HashingEmbedder(64));
-    ServerBinding binding =
-        new HttpServer(node.node(), new HttpSettings("127.0.0.1", 0, MAX_BODY, Duration.ofSeconds(30)),
-                new AuthSettings(false, Map.of(), Optional.of("admin-secret")))
-            .start().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+        new HashingEmbedder(64), TestServer.noAuth("admin-secret"), null, MAX_BODY);
+    node = server.node();
+    base = server.base();
     HttpResponse<String> ingest = post("/v1/collections/docs/documents?wait=true",
         "[{\"id\":\"a\",\"text\":\"Caffeine is a caching library for Java.\"},"
             + "{\"id\":\"b\",\"text\":\"Pekko is a toolkit for actors on the JVM.\"}]");
@@ -56,7 +51,7 @@ class MetricsEndpointTest {
 
   @AfterAll
   static void stop() {
-    node.close();
+    server.close();
   }
 
   private static HttpResponse<String> get(String path, String... headers) throws Exception {

@@ -35,15 +35,23 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(Config config, Embedder embedder, AuthSettings auth) throws Exception {
-    return start(config, embedder, auth, null);
+    return start(config, embedder, auth, null, 1 << 20);
   }
 
-  /** {@code configSource}: what {@code POST /admin/reload} reads; null for the node's own config. */
   static TestServer start(Config config, Embedder embedder, AuthSettings auth, Supplier<Config> configSource)
       throws Exception {
+    return start(config, embedder, auth, configSource, 1 << 20);
+  }
+
+  /**
+   * {@code configSource}: what {@code POST /admin/reload} reads, null for the node's own config;
+   * {@code maxBody}: the largest request body in bytes.
+   */
+  static TestServer start(
+      Config config, Embedder embedder, AuthSettings auth, Supplier<Config> configSource, int maxBody) throws Exception {
     TestNode node = new TestNode(config, embedder);
     try {
-      HttpSettings settings = new HttpSettings("127.0.0.1", 0, 1 << 20, Duration.ofSeconds(30));
+      HttpSettings settings = new HttpSettings("127.0.0.1", 0, maxBody, Duration.ofSeconds(30));
       HttpServer server =
           configSource == null
               ? new HttpServer(node.node(), settings, auth)
