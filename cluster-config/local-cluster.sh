@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A local 3-node Ragmill cluster on 127.0.0.1 against PostgreSQL and Redis on localhost.
-#   cluster-config/local-cluster.sh start          start nodes 1-3 (HTTP 8081-8083, remoting 25521-25523)
+#   cluster-config/local-cluster.sh start          start nodes 1-3 (HTTP 8081-8083, remoting 25521-25523,
+#                                                  Pekko Management 8551-8553: curl 127.0.0.1:8551/cluster/members)
 #   cluster-config/local-cluster.sh start N        start node N only
 #   cluster-config/local-cluster.sh stop [N]       graceful stop (SIGTERM: the node leaves, shards hand off)
 #   cluster-config/local-cluster.sh kill N         kill -9 node N (a crash: SBR downs it, shards move)
@@ -21,7 +22,7 @@ start_one() {
   local n=$1
   if pid_of "$n" > /dev/null; then echo "node $n runs already (pid $(pid_of "$n"))"; return; fi
   [ -f "$jar" ] || { echo "local-cluster: $jar is missing; build it first: mvn -q -DskipTests package" >&2; exit 1; }
-  RAGMILL_HTTP_PORT=$((8080 + n)) RAGMILL_REMOTE_PORT=$((25520 + n)) \
+  RAGMILL_HTTP_PORT=$((8080 + n)) RAGMILL_REMOTE_PORT=$((25520 + n)) RAGMILL_MANAGEMENT_PORT=$((8550 + n)) \
     RAGMILL_DATA_DIR="$dir/data-$n" \
     RAGMILL_CONFIG="$here/cluster-config/local-cluster.conf" RAGMILL_JAVA_OPTS="${RAGMILL_JAVA_OPTS:--Xmx1g}" \
     nohup "$here/bin/ragmill" serve > "$dir/node-$n.log" 2>&1 &

@@ -170,14 +170,50 @@ public final class RagmillNode {
     PersistenceSettings persistence = PersistenceSettings.fromConfig(config);
     refuseClusterOnEmbeddedJournal(system, persistence);
     // joining is asynchronous: start it first, so it overlaps the schema work
-    Cluster cluster = Cluster.get(system);
-    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
+    joinCluster(system, persistence);
     if (persistence.createSchema()) {
       JournalSchema.createIfMissing(persistence);
     }
     return new RagmillNode(system, models);
+  }
+
+  /**
+   * Seed nodes when configured; otherwise Pekko Management's cluster bootstrap when
+   * ragmill.cluster.bootstrap is on (peers found through discovery, the first ones agreeing on who
+   * forms the cluster); otherwise the node joins itself. Management HTTP starts first when enabled:
+   * bootstrap's contact points are each other's management endpoints.
+   */
+  private static void joinCluster(ActorSystem<?> system, PersistenceSettings persistence) {
+    Config config = system.settings().config();
+    org.apache.pekko.actor.ActorSystem classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system);
+    boolean bootstrap = config.getBoolean("ragmill.cluster.bootstrap");
+    boolean seeded = !config.getStringList("pekko.cluster.seed-nodes").isEmpty();
+    if (bootstrap && !seeded && persistence.isEmbedded()) {
+      throw new IllegalStateException(
+          "ragmill.cluster.bootstrap forms a multi-node cluster, but the journal is the embedded H2 file of this "
+              + "node; use a shared PostgreSQL (cluster-config/postgres.conf) for a cluster");
+    }
+    if (config.getBoolean("ragmill.management.enabled") || (bootstrap && !seeded)) {
+      org.apache.pekko.management.javadsl.PekkoManagement.get(classic)
+          .start()
+          .whenComplete(
+              (uri, e) -> {
+                if (e != null) {
+                  system.log().error("Pekko Management HTTP failed to start: {}", e.getMessage());
+                } else {
+                  system.log().info("Pekko Management HTTP on {}", uri);
+                }
+              });
+    }
+    Cluster cluster = Cluster.get(system);
+    if (seeded) {
+      return; // pekko.cluster.seed-nodes: the cluster extension joins them by itself
+    }
+    if (bootstrap) {
+      org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap.get(classic).start();
+    } else {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
   }
 
   /** Per-node H2 files would give each node its own journal: a cluster needs one shared database. */

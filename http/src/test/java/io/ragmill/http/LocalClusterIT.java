@@ -84,6 +84,13 @@ class LocalClusterIT {
       }
       JsonNode cluster = JSON.readTree(send(1, "GET", "/admin/cluster", null).body());
       assertEquals(3, cluster.get("members").size(), cluster.toString());
+      // the nodes found each other through Pekko Management cluster bootstrap (config discovery),
+      // and its HTTP routes show the same cluster
+      HttpResponse<String> managed = CLIENT.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:8552/cluster/members")).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, managed.statusCode(), managed.body());
+      assertEquals(3, JSON.readTree(managed.body()).get("members").size(), managed.body());
 
       // steady load through nodes 1 and 2 while node 3 dies
       AtomicBoolean running = new AtomicBoolean(true);
