@@ -100,16 +100,26 @@ public final class Cache {
     this.metrics = CacheMetrics.get(system);
   }
 
+  /** This node's near-cache entry for an answer key, counted as a near hit when there; no miss is counted. */
+  public <V extends CachedValue> Optional<V> near(CacheKey key, Class<V> type) {
+    if (key.kind() != CacheKind.ANSWER || !settings.near().enabled()) {
+      return Optional.empty();
+    }
+    CachedValue local = near.getIfPresent(key);
+    if (!type.isInstance(local)) {
+      return Optional.empty();
+    }
+    nearHits.increment();
+    metrics.hit(key.kind(), CacheMetrics.Tier.NEAR);
+    return Optional.of(type.cast(local));
+  }
+
   public <V extends CachedValue> CompletionStage<Result<V>> getOrCompute(
       CacheKey key, Class<V> type, Supplier<CompletionStage<V>> compute) {
     boolean nearEligible = key.kind() == CacheKind.ANSWER && settings.near().enabled();
-    if (nearEligible) {
-      CachedValue local = near.getIfPresent(key);
-      if (type.isInstance(local)) {
-        nearHits.increment();
-        metrics.hit(key.kind(), CacheMetrics.Tier.NEAR);
-        return CompletableFuture.completedFuture(new Result<>(type.cast(local), Optional.of(CacheTier.NEAR)));
-      }
+    Optional<V> local = near(key, type);
+    if (local.isPresent()) {
+      return CompletableFuture.completedFuture(new Result<>(local.get(), Optional.of(CacheTier.NEAR)));
     }
     EntityRef<CachePartition.Command> partition = partitionOf(key);
     long start = System.nanoTime();

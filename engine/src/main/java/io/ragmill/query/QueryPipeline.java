@@ -7,6 +7,7 @@ import io.ragmill.api.RagmillException;
 import io.ragmill.cache.Cache;
 import io.ragmill.cache.CacheKey;
 import io.ragmill.cache.CacheKind;
+import io.ragmill.cache.CacheTier;
 import io.ragmill.collection.Collections;
 import io.ragmill.collection.CollectionSettings;
 import io.ragmill.embedding.EmbeddingClient;
@@ -103,41 +104,73 @@ public final class QueryPipeline {
         .view(tenant, collection)
         .thenCompose(
             view -> {
+              Keys keys = keys(tenant, collection, request, view);
               CollectionSettings settings = view.settings();
-              if (!settings.modelId().equals(embeddings.modelId())) {
-                throw new RagmillException(
-                    RagmillException.Kind.CONFLICT,
-                    "collection '" + collection + "' was indexed with model " + settings.modelId()
-                        + " but this node embeds with " + embeddings.modelId());
-              }
-              String normalized = normalize(request.query());
-              String generation = Long.toString(view.generation());
-              String k = Integer.toString(request.k());
-              String filter = request.filter().canonical();
-              CacheKey answerKey =
-                  CacheKey.scoped(CacheKind.ANSWER, tenant, collection, generation, normalized, k, filter, generator.mode());
-              Scope scope = new Scope(tenant, collection, generation, k, filter, normalized);
               return cache
                   .getOrCompute(
-                      answerKey,
+                      keys.answer(),
                       CachedAnswer.class,
-                      () -> computeAnswer(scope, settings, request, clock))
+                      () -> computeAnswer(keys.scope(), settings, request, clock))
                   .thenApply(
                       result -> {
                         CachedAnswer value = result.value();
                         if (!result.hit() && value.semantic() == null && clock.vector != null) {
-                          cache.semanticAdd(scope.semanticKey(generator.mode()), normalized, clock.vector, answerKey);
+                          cache.semanticAdd(keys.scope().semanticKey(generator.mode()), keys.scope().normalized(), clock.vector, keys.answer());
                         }
                         QueryResult.CacheStatus status =
                             value.semantic() != null
                                 ? QueryResult.CacheStatus.SEMANTIC
                                 : result.hit() ? QueryResult.CacheStatus.HIT : QueryResult.CacheStatus.MISS;
-                        return new QueryResult(
-                            value.answer(), value.chunks(), status, result.tier().orElse(null), value.semantic(),
-                            view.generation(),
-                            new QueryResult.Timings(clock.embedMs, clock.searchMs, clock.answerMs, Clock.since(clock.start)));
+                        return result(value, status, result.tier().orElse(null), view, clock);
                       });
             });
+  }
+
+  /**
+   * The answer when this node's near cache holds it, found without a worker, a partition or an
+   * embedding: the collection's current generation (a local read of its replica) and the answer key
+   * are all it takes. Empty when the near cache does not have it; then {@link #query} does the rest.
+   */
+  public CompletionStage<Optional<QueryResult>> nearHit(String tenant, String collection, QueryRequest request) {
+    Clock clock = new Clock();
+    return collections
+        .view(tenant, collection)
+        .thenApply(
+            view -> {
+              Keys keys = keys(tenant, collection, request, view);
+              return cache
+                  .near(keys.answer(), CachedAnswer.class)
+                  .map(value -> result(
+                      value,
+                      value.semantic() != null ? QueryResult.CacheStatus.SEMANTIC : QueryResult.CacheStatus.HIT,
+                      CacheTier.NEAR, view, clock));
+            });
+  }
+
+  private record Keys(CacheKey answer, Scope scope) {}
+
+  private Keys keys(String tenant, String collection, QueryRequest request, Collections.View view) {
+    CollectionSettings settings = view.settings();
+    if (!settings.modelId().equals(embeddings.modelId())) {
+      throw new RagmillException(
+          RagmillException.Kind.CONFLICT,
+          "collection '" + collection + "' was indexed with model " + settings.modelId()
+              + " but this node embeds with " + embeddings.modelId());
+    }
+    String normalized = normalize(request.query());
+    String generation = Long.toString(view.generation());
+    String k = Integer.toString(request.k());
+    String filter = request.filter().canonical();
+    CacheKey answerKey =
+        CacheKey.scoped(CacheKind.ANSWER, tenant, collection, generation, normalized, k, filter, generator.mode());
+    return new Keys(answerKey, new Scope(tenant, collection, generation, k, filter, normalized));
+  }
+
+  private static QueryResult result(
+      CachedAnswer value, QueryResult.CacheStatus status, CacheTier tier, Collections.View view, Clock clock) {
+    return new QueryResult(
+        value.answer(), value.chunks(), status, tier, value.semantic(), view.generation(),
+        new QueryResult.Timings(clock.embedMs, clock.searchMs, clock.answerMs, Clock.since(clock.start)));
   }
 
   /** What an answer depends on besides the query's wording: the semantic index's scope. */

@@ -27,7 +27,8 @@ import org.apache.pekko.pattern.StatusReply;
  * in settings: round robin, random, least busy (fewest in flight), consistent hashing by query key
  * (the same question goes to the same worker while the pool keeps its size), or weighted random.
  *
- * <p>Admission is decided here, before anything is queued: each worker holds at most
+ * <p>Admission is decided here, before anything is queued (answers in the near cache skip it: see
+ * {@link #query}): each worker holds at most
  * {@code max-in-flight-per-worker} queries, and when every worker is full the request fails at once
  * with {@link RagmillException.Kind#OVERLOADED} (HTTP 429 with Retry-After), never a timeout and
  * never an unbounded queue. A consistent-hashing request whose worker is full moves on to the next
@@ -81,7 +82,20 @@ public final class QueryRouter {
             settings.resizeInterval(), settings.resizeInterval(), this::resize, system.executionContext());
   }
 
+  /**
+   * An answer already in this node's near cache comes back at once, without taking a worker: it
+   * costs microseconds, and admission control is for work. Everything else goes to a worker.
+   */
   public CompletionStage<QueryResult> query(String tenant, String collection, QueryRequest request) {
+    return pipeline
+        .nearHit(tenant, collection, request)
+        .thenCompose(
+            near -> near.isPresent()
+                ? CompletableFuture.completedFuture(near.get())
+                : routed(tenant, collection, request));
+  }
+
+  private CompletionStage<QueryResult> routed(String tenant, String collection, QueryRequest request) {
     Slot slot = acquire(tenant, collection, request);
     if (slot == null) {
       rejected.increment();

@@ -33,7 +33,8 @@ class QueryRouterTest {
   @BeforeAll
   static void start() throws Exception {
     embedder = RecordingEmbedder.gated();
-    node = new TestNode(TestNodes.h2(Files.createTempDirectory("ragmill-router"), ""), embedder);
+    // near-cache hits skip the pool (nearHitsSkipThePool): without it, every repeat is work for a worker
+    node = new TestNode(TestNodes.h2(Files.createTempDirectory("ragmill-router"), "ragmill.cache.near.enabled = off"), embedder);
     embedder.release(1_000);
     List<SourceDocument> docs = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -66,7 +67,7 @@ class QueryRouterTest {
     return new QueryRequest(text, 2, MetadataFilter.NONE);
   }
 
-  /** The same question repeatedly: an answer-cache hit after the first, so only routing is measured. */
+  /** The same question repeatedly: an L1 answer-cache hit after the first, so only routing is measured. */
   private static List<Long> serve(QueryRouter router, int n, java.util.function.IntFunction<String> question) {
     embedder.release(1_000);
     for (int i = 0; i < n; i++) {
@@ -110,8 +111,10 @@ class QueryRouterTest {
     embedder.closeGate();
     List<CompletableFuture<QueryResult>> held = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      // distinct questions: each waits on the gated model
+      // distinct questions: each waits on the gated model; a query takes its worker once the
+      // near cache has been asked (after a local read of the collection's generation)
       held.add(router.query(TENANT, "kb", q("held question " + i + " " + System.nanoTime())).toCompletableFuture());
+      admitted(router, i + 1);
     }
     assertEquals(List.of(2, 2, 2, 2), router.status().inFlightPerWorker());
     embedder.release(1_000);
@@ -127,11 +130,13 @@ class QueryRouterTest {
     for (int i = 0; i < 4; i++) {
       held.add(router.query(TENANT, "kb", q("overload " + i + " " + System.nanoTime())).toCompletableFuture());
     }
+    admitted(router, 4);
     long start = System.nanoTime();
     CompletableFuture<QueryResult> rejected = router.query(TENANT, "kb", q("one too many")).toCompletableFuture();
-    assertTrue(rejected.isCompletedExceptionally(), "not rejected at once");
+    Throwable error = rejected.handle((r, e) -> e).orTimeout(10, TimeUnit.SECONDS).join();
     long micros = (System.nanoTime() - start) / 1_000;
-    Throwable error = rejected.handle((r, e) -> e).join();
+    // refused while every admitted query still waits on the closed gate: it was not queued behind them
+    assertTrue(held.stream().noneMatch(CompletableFuture::isDone), "the held queries finished first");
     assertEquals(RagmillException.Kind.OVERLOADED, RagmillException.find(error).orElseThrow().kind());
     assertTrue(RagmillException.find(error).orElseThrow().retryAfter().isPresent());
     assertEquals(1, router.status().rejected());
@@ -149,6 +154,7 @@ class QueryRouterTest {
     for (int i = 0; i < 2; i++) {
       held.add(router.query(TENANT, "kb", q("grow " + i + " " + System.nanoTime())).toCompletableFuture());
     }
+    admitted(router, 2);
     router.resize();
     assertEquals(2, router.status().workers(), "utilization 1.0 did not grow the pool");
     router.resize();
@@ -163,5 +169,37 @@ class QueryRouterTest {
     router.reconfigure(settings(RouterSettings.Strategy.ROUND_ROBIN, 3, 8, List.of(1)).withMin(3));
     assertEquals("round-robin", router.status().strategy());
     assertEquals(3, router.status().workers());
+  }
+
+  /** Waits until {@code n} queries hold a worker. */
+  private static void admitted(QueryRouter router, int n) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (router.status().inFlight() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("only " + router.status().inFlight() + " of " + n + " queries admitted: " + router.status());
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void nearHitsSkipThePool() throws Exception {
+    try (TestNode near = new TestNode(TestNodes.h2(Files.createTempDirectory("ragmill-router-near"), ""), RecordingEmbedder.open())) {
+      List<SourceDocument> docs = List.of(new SourceDocument("n", SourceDocument.Format.TEXT, "Near caches keep hot answers.", Map.of()));
+      var accepted = await(near.node().ingestion().submit(TENANT, "kb", docs));
+      await(near.node().ingestion().awaitDone(TENANT, accepted.jobId(), Duration.ofSeconds(30)));
+      QueryRouter router = new QueryRouter(near.system(), near.node().queries(),
+          settings(RouterSettings.Strategy.ROUND_ROBIN, 2, 8, List.of(1)), Duration.ofSeconds(10));
+      QueryResult first = await(router.query(TENANT, "kb", q("what do near caches keep")));
+      assertEquals(QueryResult.CacheStatus.MISS, first.cache());
+      for (int i = 0; i < 20; i++) {
+        QueryResult again = await(router.query(TENANT, "kb", q("what do near caches keep")));
+        assertEquals(QueryResult.CacheStatus.HIT, again.cache());
+        assertEquals(io.ragmill.cache.CacheTier.NEAR, again.cacheTier());
+        assertEquals(first.answer(), again.answer());
+      }
+      assertEquals(1L, router.status().servedPerWorker().stream().mapToLong(Long::longValue).sum(),
+          "only the miss took a worker: " + router.status());
+    }
   }
 }

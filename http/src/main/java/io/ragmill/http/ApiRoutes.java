@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -36,6 +38,7 @@ final class ApiRoutes extends AllDirectives {
   private final RagmillNode node;
   private final HttpSettings settings;
   private final ObjectMapper mapper;
+  private final QueryJson queryJson;
   private final JsonBodies bodies;
   private final Problems problems;
   private final Authentication auth;
@@ -44,6 +47,7 @@ final class ApiRoutes extends AllDirectives {
     this.node = node;
     this.settings = settings;
     this.mapper = mapper;
+    this.queryJson = new QueryJson(mapper, 10_000);
     this.bodies = new JsonBodies(mapper);
     this.problems = problems;
     this.auth = auth;
@@ -161,7 +165,9 @@ final class ApiRoutes extends AllDirectives {
         .query(tenant, name(collection), request)
         .thenApply(
             result ->
-                json(StatusCodes.OK, result)
+                HttpResponse.create()
+                    .withStatus(StatusCodes.OK)
+                    .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, queryJson.write(result)))
                     .addHeader(RawHeader.create("X-Cache", result.cache().wire())));
   }
 
