@@ -9,8 +9,6 @@ import com.typesafe.config.ConfigFactory;
 import io.ragmill.testing.RecordingEmbedder;
 import io.ragmill.testing.TestNode;
 import io.ragmill.testing.TestNodes;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,19 +33,7 @@ class ClusterBootstrapTest {
 
   @AfterEach
   void stop() {
-    for (TestNode node : nodes) {
-      try {
-        node.close();
-      } catch (RuntimeException e) {
-        // already stopped
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    TestNodes.closeAll(nodes);
   }
 
   private static String bootstrapConfig(int managementPort, int[] allManagementPorts) {
@@ -90,7 +76,7 @@ class ClusterBootstrapTest {
 
   @Test
   void nodesFoundByDiscoveryFormOneClusterAndManagementShowsIt() throws Exception {
-    int[] management = {freePort(), freePort()};
+    int[] management = {TestNodes.freePort(), TestNodes.freePort()};
     for (int port : management) {
       Config config =
           ConfigFactory.parseString(bootstrapConfig(port, management))
@@ -118,9 +104,9 @@ class ClusterBootstrapTest {
 
   @Test
   void bootstrapOnTheEmbeddedJournalIsRefused() throws Exception {
-    int port = freePort();
+    int port = TestNodes.freePort();
     Config config =
-        ConfigFactory.parseString(bootstrapConfig(port, new int[] {port, freePort()}))
+        ConfigFactory.parseString(bootstrapConfig(port, new int[] {port, TestNodes.freePort()}))
             .withFallback(TestNodes.h2(Files.createTempDirectory("ragmill-bootstrap-h2"), ""))
             .resolve();
     IllegalStateException refused =

@@ -16,7 +16,6 @@ import io.ragmill.testing.RecordingEmbedder;
 import io.ragmill.testing.TestNode;
 import io.ragmill.testing.TestNodes;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,19 +40,7 @@ class ThreeNodeClusterTest {
 
   @AfterEach
   void stop() {
-    for (TestNode node : nodes) {
-      try {
-        node.close();
-      } catch (RuntimeException e) {
-        // already stopped by the test
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    TestNodes.closeAll(nodes);
   }
 
   private static <T> T await(CompletionStage<T> stage) {
@@ -94,7 +81,7 @@ class ThreeNodeClusterTest {
   @Test
   void sessionsStickAndEverythingSurvivesANodeLeaving() throws Exception {
     String tenant = "c" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    int[] ports = {freePort(), freePort(), freePort()};
+    int[] ports = {TestNodes.freePort(), TestNodes.freePort(), TestNodes.freePort()};
     TestNode first = start(ports[0], ports[0]);
     TestNode second = start(ports[1], ports[0]);
     TestNode third = start(ports[2], ports[0]);

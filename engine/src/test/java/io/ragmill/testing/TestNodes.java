@@ -14,6 +14,24 @@ public final class TestNodes {
 
   public static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
+  /** A port nothing listens on right now (for remoting and management ports of test nodes). */
+  public static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Stops every node; one that a test stopped already is skipped. */
+  public static void closeAll(Iterable<TestNode> nodes) {
+    for (TestNode node : nodes) {
+      try {
+        node.close();
+      } catch (RuntimeException e) {
+        // already stopped by the test
+      }
+    }
+  }
+
   public static Config h2(Path dataDir, String overrides) {
     return build(
         "ragmill.data-dir = \"" + dataDir.toAbsolutePath().toString().replace("\\", "/") + "\"\n" + overrides);
