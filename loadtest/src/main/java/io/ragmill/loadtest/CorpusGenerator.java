@@ -14,13 +14,24 @@ import java.util.Set;
  * document that must be retrieved for it is known. The same seed and size always give the same corpus.
  */
 public final class CorpusGenerator {
-  /** One document as the ingestion API takes it. */
-  public record Document(String id, String text, Map<String, String> metadata) {}
+  /**
+   * One document as the ingestion API takes it: {@code text} is its content in {@code format}, which
+   * is also the name of the JSON field the node reads it from ("text", "markdown" or "html").
+   */
+  public record Document(String id, String text, Map<String, String> metadata, String format) {
+    /** A plain-text document, as the synthetic corpus makes them. */
+    public Document(String id, String text, Map<String, String> metadata) {
+      this(id, text, metadata, "text");
+    }
+  }
 
   /** A question whose answer is in {@code documentId}; {@code keyWord} is the code word both contain. */
   public record Question(String text, String documentId, String keyWord) {}
 
-  /** Documents and one question per document, in the same order. */
+  /**
+   * Documents and questions about them; the synthetic corpus has one question per document, in the
+   * same order, a folder corpus those {@link QuestionDeriver} could derive.
+   */
   public record Corpus(List<Document> documents, List<Question> questions) {}
 
   private static final Map<String, Topic> TOPICS = Map.of(

@@ -2,6 +2,8 @@ package io.ragmill.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,26 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Ingester {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_OVERLOAD_RETRIES = 60;
+  /**
+   * Content characters per request: a folder corpus can hold large files, and the node refuses
+   * bodies over {@code ragmill.http.max-body} (16 MB by default); 4M characters stay under it even
+   * when every character takes 3 bytes of UTF-8.
+   */
+  static final long MAX_BATCH_CHARS = 4_000_000;
+
+  /** A batch the node did not take: {@code kind} groups failures in reports ("HTTP 429", "job failed"). */
+  static final class BatchFailed extends IllegalStateException {
+    private final String kind;
+
+    BatchFailed(String kind, String message, Throwable cause) {
+      super(message, cause);
+      this.kind = kind;
+    }
+
+    String kind() {
+      return kind;
+    }
+  }
 
   private final HttpTarget target;
   private final String collection;
@@ -44,10 +66,7 @@ final class Ingester {
 
   Result ingest(List<CorpusGenerator.Document> documents, int batchSize, int parallel, String url)
       throws InterruptedException {
-    List<List<CorpusGenerator.Document>> batches = new ArrayList<>();
-    for (int from = 0; from < documents.size(); from += batchSize) {
-      batches.add(documents.subList(from, Math.min(documents.size(), from + batchSize)));
-    }
+    List<List<CorpusGenerator.Document>> batches = batches(documents, batchSize, MAX_BATCH_CHARS);
     AtomicLong chunks = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(parallel);
     long start = System.nanoTime();
@@ -55,7 +74,7 @@ final class Ingester {
       List<Future<?>> running = new ArrayList<>();
       for (List<CorpusGenerator.Document> batch : batches) {
         running.add(pool.submit(() -> {
-          chunks.addAndGet(send(batch));
+          chunks.addAndGet(send(batch, MAX_OVERLOAD_RETRIES));
           return null;
         }));
       }
@@ -72,23 +91,71 @@ final class Ingester {
         Report.round(seconds), Report.round(chunks.get() / seconds), Report.round(documents.size() / seconds));
   }
 
-  /** Sends one batch and waits for its job; returns the chunks it indexed. */
-  private long send(List<CorpusGenerator.Document> batch) throws IOException, InterruptedException {
-    byte[] body = JSON.writeValueAsBytes(batch);
+  /**
+   * Consecutive batches of at most {@code maxDocuments} documents and, unless one document alone is
+   * larger, at most {@code maxChars} characters of content.
+   */
+  static List<List<CorpusGenerator.Document>> batches(
+      List<CorpusGenerator.Document> documents, int maxDocuments, long maxChars) {
+    List<List<CorpusGenerator.Document>> batches = new ArrayList<>();
+    int from = 0;
+    long chars = 0;
+    for (int i = 0; i < documents.size(); i++) {
+      long size = documents.get(i).text().length();
+      if (i > from && (i - from == maxDocuments || chars + size > maxChars)) {
+        batches.add(documents.subList(from, i));
+        from = i;
+        chars = 0;
+      }
+      chars += size;
+    }
+    if (from < documents.size()) {
+      batches.add(documents.subList(from, documents.size()));
+    }
+    return batches;
+  }
+
+  /** The request body: each document's content goes in the field its format names. */
+  static byte[] body(List<CorpusGenerator.Document> batch) throws IOException {
+    ArrayNode array = JSON.createArrayNode();
+    for (CorpusGenerator.Document d : batch) {
+      ObjectNode node = array.addObject().put("id", d.id()).put(d.format(), d.text());
+      if (!d.metadata().isEmpty()) {
+        node.set("metadata", JSON.valueToTree(d.metadata()));
+      }
+    }
+    return JSON.writeValueAsBytes(array);
+  }
+
+  /**
+   * Sends one batch and waits for its job; returns the chunks it indexed. A refusal as overloaded
+   * (429, 503) is retried a second later, up to {@code overloadRetries} times; any other failure
+   * throws {@link BatchFailed}.
+   */
+  long send(List<CorpusGenerator.Document> batch, int overloadRetries) throws IOException, InterruptedException {
+    byte[] body = body(batch);
     String path = "/v1/collections/" + collection + "/documents?wait=true";
     for (int attempt = 0; ; attempt++) {
-      HttpTarget.Reply reply = await(target.post(path, body));
-      if ((reply.status() == 429 || reply.status() == 503) && attempt < MAX_OVERLOAD_RETRIES) {
+      HttpTarget.Reply reply;
+      try {
+        reply = await(target.post(path, body));
+      } catch (IllegalStateException e) {
+        throw new BatchFailed("transport", e.getMessage(), e.getCause());
+      }
+      if ((reply.status() == 429 || reply.status() == 503) && attempt < overloadRetries) {
         Thread.sleep(1000);
         continue;
       }
-      JsonNode job = parse(reply);
+      if (!reply.ok()) {
+        throw new BatchFailed("HTTP " + reply.status(), "HTTP " + reply.status() + ": " + reply.body(), null);
+      }
+      JsonNode job = JSON.readTree(reply.body());
       if (reply.status() == 202) {
         job = poll(job.path("jobId").asText());
       }
       if (!"completed".equals(job.path("phase").asText())) {
-        throw new IllegalStateException("job " + job.path("jobId").asText() + " ended " + job.path("phase").asText()
-            + ": " + job.path("error").asText());
+        throw new BatchFailed("job " + job.path("phase").asText(), "job " + job.path("jobId").asText() + " ended "
+            + job.path("phase").asText() + ": " + job.path("error").asText(), null);
       }
       return job.path("chunksIndexed").asLong();
     }

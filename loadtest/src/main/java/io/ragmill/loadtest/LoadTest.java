@@ -12,15 +12,20 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorSystem;
 
 /**
- * The load generator's command line: ingests a synthetic corpus, or runs the cached, uncached or
- * baseline scenario closed- or open-loop, then prints a one-line summary and optionally writes JSON.
+ * The load generator's command line: ingests a synthetic corpus (or a folder of files), or runs a
+ * query scenario, queries during concurrent ingestion, or the baseline, closed- or open-loop, then
+ * prints a summary and optionally writes JSON and Markdown.
  */
 public final class LoadTest {
   private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(30);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** Questions derived per file of a folder corpus. */
+  private static final int QUESTIONS_PER_FILE = 3;
+
   private final Options options;
+  private CorpusGenerator.Corpus corpus;
 
   private LoadTest(Options options) {
     this.options = options;
@@ -64,6 +69,7 @@ public final class LoadTest {
         case "baseline" -> baseline(system);
         case "baseline-server" -> baselineServer(system);
         case "questions" -> questions();
+        case "ingest-query" -> ingestQuery(system);
         default -> query(system);
       };
     } finally {
@@ -93,11 +99,46 @@ public final class LoadTest {
   }
 
   private HttpTarget target(ActorSystem system, String url) {
+    return target(system, url, options.concurrency());
+  }
+
+  private HttpTarget target(ActorSystem system, String url, int connections) {
     return switch (options.client()) {
       case "pekko" -> new PekkoHttpTarget(system, url);
-      case "jdk" -> new JdkHttpTarget(url, options.concurrency(), Runtime.getRuntime().availableProcessors());
-      default -> new SocketHttpTarget(url, options.concurrency());
+      case "jdk" -> new JdkHttpTarget(url, connections, Runtime.getRuntime().availableProcessors());
+      default -> new SocketHttpTarget(url, connections);
     };
+  }
+
+  /**
+   * The corpus of this run, built once: the synthetic one from --documents and --seed, or the files
+   * of --corpus with questions derived from them.
+   */
+  private CorpusGenerator.Corpus corpus() throws IOException {
+    if (corpus == null) {
+      if (options.corpus() == null) {
+        corpus = CorpusGenerator.generate(options.seed(), options.documents());
+      } else {
+        FolderCorpus.Loaded loaded = FolderCorpus.load(java.nio.file.Path.of(options.corpus()));
+        System.err.println("loadtest: " + loaded.summary());
+        if (loaded.documents().isEmpty()) {
+          throw new IllegalStateException("--corpus " + options.corpus() + " holds no non-empty .txt, .md or .html file");
+        }
+        corpus = new CorpusGenerator.Corpus(
+            loaded.documents(), QuestionDeriver.derive(loaded.documents(), QUESTIONS_PER_FILE));
+      }
+    }
+    return corpus;
+  }
+
+  /** The corpus's questions; a folder corpus may have none a question could be derived from. */
+  private List<CorpusGenerator.Question> questionSet() throws IOException {
+    List<CorpusGenerator.Question> all = corpus().questions();
+    if (all.isEmpty()) {
+      throw new IllegalStateException("no question could be derived from --corpus " + options.corpus()
+          + ": no file has a sentence of 6-60 words holding a word found in no other file");
+    }
+    return all;
   }
 
   private int ingest(ActorSystem system) throws Exception {
@@ -110,41 +151,105 @@ public final class LoadTest {
     }
   }
 
-  private Ingester.Result ingestCorpus(HttpTarget target) throws InterruptedException {
-    CorpusGenerator.Corpus corpus = CorpusGenerator.generate(options.seed(), options.documents());
+  private Ingester.Result ingestCorpus(HttpTarget target) throws InterruptedException, IOException {
     return new Ingester(target, options.collection())
-        .ingest(corpus.documents(), options.batch(), options.parallel(), options.url());
+        .ingest(corpus().documents(), options.batch(), options.parallel(), options.url());
   }
 
   private int query(ActorSystem system) throws Exception {
     try (HttpTarget target = target(system, options.url())) {
       awaitReady(target);
       ensureCollection(target);
-      List<CorpusGenerator.Question> all =
-          CorpusGenerator.generate(options.seed(), options.documents()).questions();
-      Workload workload;
-      if (options.command().equals("session")) {
-        workload = Workloads.session(options.collection(), CorpusGenerator.spread(all, options.questions()),
-            QuestionSampler.zipf(Math.min(options.questions(), all.size()), options.zipfExponent()), options.sessions(),
-            Workloads.runTag(), options.k());
-      } else if (options.command().equals("cached") || options.command().equals("mixed")) {
-        List<CorpusGenerator.Question> fixed = CorpusGenerator.spread(all, options.questions());
-        QuestionSampler sampler = options.distribution().equals("zipf") || options.command().equals("mixed")
-            ? QuestionSampler.zipf(fixed.size(), options.zipfExponent())
-            : QuestionSampler.uniform(fixed.size());
-        workload = options.command().equals("cached")
-            ? Workloads.cached(options.collection(), fixed, sampler, options.k())
-            : Workloads.mixed(options.collection(), fixed, sampler, options.paraphraseShare(), options.k());
-      } else {
-        workload = Workloads.uncached(options.collection(), all, Workloads.runTag(), options.k());
-      }
-      return measure(target, workload, options.url());
+      return measure(target, workload(options.command(), questionSet(), Workloads.runTag()), options.url());
     }
+  }
+
+  /** The query load of a scenario (session, cached, mixed or uncached) over the questions {@code all}. */
+  private Workload workload(String scenario, List<CorpusGenerator.Question> all, String runTag) {
+    if (scenario.equals("session")) {
+      return Workloads.session(options.collection(), CorpusGenerator.spread(all, options.questions()),
+          QuestionSampler.zipf(Math.min(options.questions(), all.size()), options.zipfExponent()), options.sessions(),
+          runTag, options.k());
+    }
+    if (scenario.equals("cached") || scenario.equals("mixed")) {
+      List<CorpusGenerator.Question> fixed = CorpusGenerator.spread(all, options.questions());
+      QuestionSampler sampler = options.distribution().equals("zipf") || scenario.equals("mixed")
+          ? QuestionSampler.zipf(fixed.size(), options.zipfExponent())
+          : QuestionSampler.uniform(fixed.size());
+      return scenario.equals("cached")
+          ? Workloads.cached(options.collection(), fixed, sampler, options.k())
+          : Workloads.mixed(options.collection(), fixed, sampler, options.paraphraseShare(), options.k());
+    }
+    return Workloads.uncached(options.collection(), all, runTag, options.k());
+  }
+
+  /**
+   * Queries while ingestion runs: first the query load alone (unless --no-alone), then the same load
+   * again while {@link ContinuousIngester} ingests fresh documents into --ingest-collection on its
+   * own connections from the start of the warm-up to the end of the measured window. Mixed queries
+   * give each phase its own half of the question set: otherwise the second phase would find the
+   * first phase's answers cached and look faster than it is. Uncached queries use a nonce of their
+   * own per phase; cached ones are primed, so both phases are all hits.
+   */
+  private int ingestQuery(ActorSystem system) throws Exception {
+    try (HttpTarget target = target(system, options.url());
+        HttpTarget ingestTarget = target(system, options.url(), options.parallel() + 1)) {
+      awaitReady(target);
+      ensureCollection(target);
+      String kind = options.queries();
+      List<CorpusGenerator.Question> pool = CorpusGenerator.spread(questionSet(), options.questions());
+      List<CorpusGenerator.Question> withPool = pool;
+      List<CorpusGenerator.Question> alonePool = pool;
+      if (kind.equals("mixed") && options.alone() && pool.size() >= 2) {
+        alonePool = everyOther(pool, 0);
+        withPool = everyOther(pool, 1);
+      }
+      String tag = Workloads.runTag();
+      Double rate = options.openLoop() ? options.rate() : null;
+      Report alone = null;
+      if (options.alone()) {
+        Workload workload = workload(kind, alonePool, tag + "a");
+        prime(target, workload);
+        alone = runOnce(target, workload, options.url(), rate, "ingest-query/alone");
+        System.out.println("queries alone:          " + alone.summary());
+      }
+      Workload workload = workload(kind, withPool, tag + "b");
+      prime(target, workload);
+      ContinuousIngester ingester = new ContinuousIngester(
+          ingestTarget, options.ingestCollection(), options.batch(), options.parallel(), options.seed(), tag);
+      ingester.start();
+      Report with;
+      ContinuousIngester.Result ingestion;
+      try {
+        with = runOnce(target, workload, options.url(), rate, "ingest-query/with-ingestion");
+      } finally {
+        ingestion = ingester.stop(DRAIN_NANOS);
+      }
+      IngestQueryReport report = IngestQueryReport.of(kind, options.collection(), alone, with, ingestion);
+      System.out.println("queries with ingestion: " + with.summary());
+      System.out.println(ingestion.summary());
+      if (report.impactLine() != null) {
+        System.out.println(report.impactLine());
+      }
+      writeJson(report);
+      if (options.report() != null) {
+        ReportFiles.writeIngestQuery(java.nio.file.Path.of(options.report()), report);
+      }
+      return report.anyWork() ? 0 : 1;
+    }
+  }
+
+  private static <T> List<T> everyOther(List<T> items, int from) {
+    List<T> out = new java.util.ArrayList<>();
+    for (int i = from; i < items.size(); i += 2) {
+      out.add(items.get(i));
+    }
+    return List.copyOf(out);
   }
 
   /** The texts the uncached scenario sends, so the model can be measured alone on the same texts. */
   private int questions() throws java.io.IOException {
-    List<CorpusGenerator.Question> all = CorpusGenerator.generate(options.seed(), options.documents()).questions();
+    List<CorpusGenerator.Question> all = questionSet();
     String tag = Workloads.runTag();
     List<String> lines = new java.util.ArrayList<>(options.questions());
     for (int i = 0; i < options.questions(); i++) {
@@ -180,7 +285,7 @@ public final class LoadTest {
     if (!options.sweep().isEmpty()) {
       return sweep(target, workload, url);
     }
-    Report report = runOnce(target, workload, url, options.openLoop() ? options.rate() : null);
+    Report report = runOnce(target, workload, url, options.openLoop() ? options.rate() : null, options.command());
     System.out.println(report.summary());
     writeJson(report);
     if (options.report() != null) {
@@ -197,7 +302,7 @@ public final class LoadTest {
     List<Report> steps = new java.util.ArrayList<>();
     int saturated = 0;
     for (double rate : options.sweep()) {
-      Report step = runOnce(target, workload, url, rate);
+      Report step = runOnce(target, workload, url, rate, options.command());
       System.out.println(step.summary());
       steps.add(step);
       saturated = Sweep.saturated(step) ? saturated + 1 : 0;
@@ -226,7 +331,8 @@ public final class LoadTest {
   }
 
   /** One measured run: open loop at {@code rate}, or closed loop when it is null. */
-  private Report runOnce(HttpTarget target, Workload workload, String url, Double rate) throws Exception {
+  private Report runOnce(HttpTarget target, Workload workload, String url, Double rate, String scenario)
+      throws Exception {
     Stats stats = new Stats(options.verify());
     long warmup = options.warmup().toNanos();
     long duration = options.duration().toNanos();
@@ -240,7 +346,7 @@ public final class LoadTest {
               .run(options.concurrency(), warmup, duration, DRAIN_NANOS);
       cpu = meter.cores();
     }
-    Report.Setup setup = new Report.Setup(options.command(), rate != null ? "open" : "closed", url,
+    Report.Setup setup = new Report.Setup(scenario, rate != null ? "open" : "closed", url,
         target.name(), options.concurrency(), rate, options.warmup().toMillis() / 1000.0);
     return Report.of(
         setup, run, stats.takeHistogram(), stats.counts(), cpu, stats.takeAnsweredHistogram(), stats.takeRefusedHistogram());
@@ -266,14 +372,14 @@ public final class LoadTest {
   }
 
   /** Ingests the corpus first when the collection does not exist, unless --no-ingest. */
-  private void ensureCollection(HttpTarget target) throws InterruptedException {
+  private void ensureCollection(HttpTarget target) throws InterruptedException, IOException {
     HttpTarget.Reply reply = Ingester.await(target.get("/v1/collections/" + options.collection()));
     if (reply.status() == 200) {
       return;
     }
     if (reply.status() != 404 || !options.ingest()) {
       throw new IllegalStateException("collection '" + options.collection() + "' is not there (HTTP "
-          + reply.status() + "); run the ingest command with the same --documents and --seed first");
+          + reply.status() + "); run the ingest command with the same --documents and --seed (or --corpus) first");
     }
     System.err.println("loadtest: collection '" + options.collection() + "' is missing; ingesting first");
     System.err.println(ingestCorpus(target).summary());

@@ -14,25 +14,31 @@ public record Options(
     double rate, int maxInFlight, int documents, int batch, int parallel, long seed, int questions,
     String distribution, double zipfExponent, int k, String client, String json, boolean verify, boolean ingest,
     boolean external, int port, String out, double paraphraseShare, int sessions, java.util.List<Double> sweep,
-    Duration p99Bound, String report) {
+    Duration p99Bound, String report, String corpus, String ingestCollection, String queries, boolean alone) {
 
-  static final List<String> COMMANDS = List.of("ingest", "cached", "uncached", "mixed", "session", "baseline", "baseline-server", "questions", "help");
-  private static final Set<String> FLAGS = Set.of("no-verify", "no-ingest", "external");
+  static final List<String> COMMANDS = List.of(
+      "ingest", "cached", "uncached", "mixed", "session", "ingest-query", "baseline", "baseline-server", "questions", "help");
+  private static final Set<String> FLAGS = Set.of("no-verify", "no-ingest", "external", "no-alone");
   private static final Set<String> VALUED = Set.of(
       "url", "collection", "concurrency", "duration", "warmup", "rate", "max-in-flight", "documents", "batch",
       "parallel", "seed", "questions", "distribution", "zipf-exponent", "k", "client", "json", "port", "out",
-      "paraphrase-share", "sessions", "sweep", "p99-bound", "report");
+      "paraphrase-share", "sessions", "sweep", "p99-bound", "report", "corpus", "ingest-collection", "queries");
 
   static final String USAGE = """
       usage: java -jar ragmill-loadtest.jar <command> [options]
 
       commands:
-        ingest     load a synthetic corpus of --documents into --collection; prints chunks/s
+        ingest     load a synthetic corpus of --documents (or the files of --corpus) into --collection;
+                   prints chunks/s
         cached     the same --questions questions over and over: answer-cache hits after warm-up
         uncached   every question distinct (a nonce word): embedding + search + answer every time
         mixed      Zipf over --questions questions; --paraphrase-share of repeats reworded; reports
                    the hit ratio (exact + semantic) against the attainable one (the share of repeats)
         session    session-affine chat: --sessions conversations, each request a turn of one of them
+        ingest-query  --queries (mixed) on --collection while fresh synthetic documents are ingested
+                   into --ingest-collection (batches of --batch, --parallel at a time) for the whole
+                   warm-up + duration; first the same queries alone (unless --no-alone), so the
+                   report shows query p50/p99 with and without ingestion, and chunks/s ingested
         baseline   a bare Pekko HTTP server answering a fixed JSON object: the stack's limit; in this
                    process, or with --external the one a baseline-server runs at --url
         baseline-server  run that bare server alone on --port until stopped (a separate JVM, like a node)
@@ -48,6 +54,15 @@ public record Options(
         --rate R               open loop at R requests/s, latency from the intended send time [closed loop]
         --max-in-flight N      open loop: due requests beyond N outstanding are dropped (errors) [4096]
         --documents N          corpus size, for ingest and to rebuild the questions [1000]
+        --corpus DIR           use the files under DIR (recursively) instead of the synthetic corpus:
+                               .txt as text, .md/.markdown as markdown, .html/.htm as html; id = the
+                               path relative to DIR; empty files, files over 2,000,000 characters and
+                               hidden files/folders are skipped. Query scenarios ask questions derived
+                               from the files: a sentence's rarest words, one of them found in no
+                               other file ("What does the text say about w1 w2 ...?"), up to 3 per
+                               file; verify expects that file. Keyword questions with a word unique
+                               to the answer are easy for retrieval: treat recall as an upper bound.
+                               Files with no such sentence get no question
         --batch N              documents per ingestion request, at most 1000 [500]
         --parallel N           ingestion requests at a time [1]
         --seed S               corpus seed [42]
@@ -56,6 +71,11 @@ public record Options(
         --zipf-exponent S      [1.0]
         --paraphrase-share P   mixed: share of repeats sent in other words [0.3]
         --sessions N           session: conversations the requests are spread over [100]
+        --queries Q            ingest-query: the query load, cached | mixed | uncached [mixed]; mixed
+                               gives each phase its own half of the --questions so the second phase
+                               does not hit answers cached by the first
+        --ingest-collection N  ingest-query: where the concurrent ingestion goes [<collection>-ingest]
+        --no-alone             ingest-query: skip the phase of queries without ingestion
         --sweep R1,R2,...      open loop at each rate in turn (any query scenario or baseline); finds the
                                highest rate whose p99 stays under --p99-bound with no errors
         --p99-bound D          sweep: the latency bound [50ms]
@@ -66,7 +86,7 @@ public record Options(
                                | pekko (Pekko HTTP host connection pool) [socket]
         --json FILE            also write the report as JSON
         --no-verify            do not check that answers cite the question's document
-        --no-ingest            cached/uncached: fail instead of ingesting when the collection is missing
+        --no-ingest            query scenarios: fail instead of ingesting when the collection is missing
         --external             baseline: measure the baseline-server at --url instead of one in this process
         --port N               baseline-server: the port [8081]
         --out FILE             questions: where to write them
@@ -144,7 +164,11 @@ public record Options(
         positive("sessions", v.getOrDefault("sessions", "100")),
         rates(v.get("sweep")),
         duration("p99-bound", v.getOrDefault("p99-bound", "50ms")),
-        v.get("report"));
+        v.get("report"),
+        v.get("corpus"),
+        v.getOrDefault("ingest-collection", v.getOrDefault("collection", "bench") + "-ingest"),
+        v.getOrDefault("queries", "mixed").toLowerCase(Locale.ROOT),
+        !flags.contains("no-alone"));
     if (o.paraphraseShare() < 0 || o.paraphraseShare() > 1) {
       throw new IllegalArgumentException("--paraphrase-share is between 0 and 1, was " + o.paraphraseShare());
     }
@@ -162,6 +186,15 @@ public record Options(
     }
     if (o.duration().toMillis() < 1) {
       throw new IllegalArgumentException("--duration must be at least 1ms, was " + o.duration());
+    }
+    if (!Set.of("cached", "mixed", "uncached").contains(o.queries())) {
+      throw new IllegalArgumentException("--queries is cached, mixed or uncached, was '" + o.queries() + "'");
+    }
+    if (o.command().equals("ingest-query") && !o.sweep().isEmpty()) {
+      throw new IllegalArgumentException("ingest-query runs at one --rate (or closed loop), not a --sweep");
+    }
+    if (o.ingestCollection().equals(o.collection())) {
+      throw new IllegalArgumentException("--ingest-collection must differ from --collection, the one queried");
     }
     if (o.rate() < 0) {
       throw new IllegalArgumentException("--rate must be positive, was " + o.rate());

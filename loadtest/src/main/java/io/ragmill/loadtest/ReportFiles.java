@@ -31,6 +31,12 @@ public final class ReportFiles {
     Files.writeString(dir.resolve("report.md"), markdown(report));
   }
 
+  public static void writeIngestQuery(Path dir, IngestQueryReport report) throws IOException {
+    Files.createDirectories(dir);
+    JSON.writeValue(dir.resolve("report.json").toFile(), report);
+    Files.writeString(dir.resolve("report.md"), markdown(report));
+  }
+
   public static void writeSweep(Path dir, Sweep sweep) throws IOException {
     Files.createDirectories(dir);
     JSON.writeValue(dir.resolve("sweep.json").toFile(), sweep);
@@ -69,6 +75,72 @@ public final class ReportFiles {
       row(out, "load generator CPU", String.format(Locale.ROOT, "%.2f cores", r.loadGeneratorCpuCores()));
     }
     return out.toString();
+  }
+
+  /** The query figures side by side (alone, with ingestion, ratio), then the ingestion's. */
+  static String markdown(IngestQueryReport r) {
+    Report with = r.withIngestion();
+    Report alone = r.alone();
+    StringBuilder out = new StringBuilder();
+    out.append("# ingest-query: ").append(r.queries()).append(" queries on '").append(r.collection())
+        .append("' while ingesting into '").append(r.ingestion().collection()).append("' (").append(with.mode())
+        .append(" loop)\n\n");
+    out.append(String.format(Locale.ROOT, "Target %s (%s client, %d connections%s); each phase measured %s s after %s s of warm-up.%n%n",
+        with.url(), with.client(), with.concurrency(), with.offeredRate() == null ? "" : ", " + fmt(with.offeredRate()) + " req/s offered",
+        fmt(with.durationSeconds()), fmt(with.warmupSeconds())));
+    out.append(alone == null ? "| queries | with ingestion |\n|---|---|\n" : "| queries | alone | with ingestion | with / alone |\n|---|---|---|---|\n");
+    IngestQueryReport.Impact impact = r.impact();
+    compare(out, alone, "requests", Long.toString(with.requests()), alone == null ? null : Long.toString(alone.requests()), null);
+    compare(out, alone, "throughput req/s", fmt(with.throughput()), alone == null ? null : fmt(alone.throughput()),
+        impact == null ? null : impact.throughputRatio());
+    compare(out, alone, "p50 ms", ms(with.latencyMs().p50()), alone == null ? null : ms(alone.latencyMs().p50()),
+        impact == null ? null : impact.p50Ratio());
+    compare(out, alone, "p90 ms", ms(with.latencyMs().p90()), alone == null ? null : ms(alone.latencyMs().p90()), null);
+    compare(out, alone, "p99 ms", ms(with.latencyMs().p99()), alone == null ? null : ms(alone.latencyMs().p99()),
+        impact == null ? null : impact.p99Ratio());
+    compare(out, alone, "p99.9 ms", ms(with.latencyMs().p999()), alone == null ? null : ms(alone.latencyMs().p999()), null);
+    compare(out, alone, "max ms", ms(with.latencyMs().max()), alone == null ? null : ms(alone.latencyMs().max()), null);
+    compare(out, alone, "errors", Long.toString(with.errors()), alone == null ? null : Long.toString(alone.errors()), null);
+    compare(out, alone, "status codes", format(with.statusCounts()), alone == null ? null : format(alone.statusCounts()), null);
+    compare(out, alone, "cache hit / semantic / miss", cache(with), alone == null ? null : cache(alone), null);
+    if (with.retrieval() != null) {
+      compare(out, alone, "recall", recall(with), alone == null ? null : recall(alone), null);
+    }
+    ContinuousIngester.Result in = r.ingestion();
+    out.append("\n## Ingestion meanwhile\n\n| | |\n|---|---|\n");
+    row(out, "batches", in.batchesAcknowledged() + " of " + in.batchesSent() + " acknowledged, " + in.batchSize()
+        + " documents each, " + in.parallel() + " at a time");
+    row(out, "acknowledged", in.documentsAcknowledged() + " documents, " + in.chunksAcknowledged() + " chunks in "
+        + fmt(in.seconds()) + " s");
+    row(out, "rate", String.format(Locale.ROOT, "%.1f chunks/s, %.1f documents/s", in.chunksPerSecond(), in.documentsPerSecond()));
+    row(out, "errors", in.errors() + (in.errorsByKind().isEmpty() ? "" : " " + in.errorsByKind())
+        + (in.firstError() == null ? "" : "; first: " + in.firstError().replace("|", "\\|").replace("\n", " ")));
+    if (in.abandoned() > 0) {
+      row(out, "unanswered at the end", Integer.toString(in.abandoned()));
+    }
+    return out.toString();
+  }
+
+  private static void compare(StringBuilder out, Report alone, String name, String with, String aloneValue, Double ratio) {
+    if (alone == null) {
+      row(out, name, with);
+    } else {
+      out.append("| ").append(name).append(" | ").append(aloneValue).append(" | ").append(with).append(" | ")
+          .append(ratio == null ? "" : String.format(Locale.ROOT, "%.2f", ratio)).append(" |\n");
+    }
+  }
+
+  private static String ms(double v) {
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  private static String cache(Report r) {
+    return r.cacheHits() + " / " + r.semanticHits() + " / " + r.cacheMisses();
+  }
+
+  private static String recall(Report r) {
+    return String.format(Locale.ROOT, "%.1f%% (%d of %d)", r.retrieval().recall() * 100, r.retrieval().correct(),
+        r.retrieval().checked());
   }
 
   static String markdown(Sweep s) {

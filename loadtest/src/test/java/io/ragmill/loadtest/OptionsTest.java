@@ -27,6 +27,25 @@ class OptionsTest {
   }
 
   @Test
+  void ingestQueryOptions() {
+    Options o = Options.parse(new String[] {"ingest-query", "--collection", "docs", "--corpus", "/data/notes"});
+    assertEquals("docs-ingest", o.ingestCollection());
+    assertEquals("mixed", o.queries());
+    assertEquals("/data/notes", o.corpus());
+    assertTrue(o.alone());
+    Options p = Options.parse(new String[] {
+        "ingest-query", "--queries", "Uncached", "--ingest-collection", "side", "--no-alone", "--rate", "50"});
+    assertEquals("uncached", p.queries());
+    assertEquals("side", p.ingestCollection());
+    assertFalse(p.alone());
+    assertEquals(null, Options.parse(new String[] {"ingest"}).corpus());
+    assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"ingest-query", "--queries", "session"}));
+    assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"ingest-query", "--sweep", "10,20"}));
+    assertThrows(IllegalArgumentException.class,
+        () -> Options.parse(new String[] {"ingest-query", "--collection", "a", "--ingest-collection", "a"}));
+  }
+
+  @Test
   void refusesWhatItDoesNotKnow() {
     assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"warm"}));
     assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"cached", "--speed", "1"}));

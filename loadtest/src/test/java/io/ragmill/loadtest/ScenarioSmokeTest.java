@@ -96,6 +96,75 @@ class ScenarioSmokeTest {
   }
 
   @Test
+  void ingestQueryMeasuresQueriesAloneAndDuringIngestion() throws Exception {
+    Path dir = reports.resolve("ingest-query");
+    JsonNode r = run("ingest-query", "--questions", "40", "--batch", "50", "--report", dir.toString());
+    JsonNode alone = r.get("alone");
+    JsonNode with = r.get("withIngestion");
+    JsonNode ingestion = r.get("ingestion");
+    assertTrue(alone.get("requests").asLong() > 0, r.toString());
+    assertTrue(with.get("requests").asLong() > 0, r.toString());
+    assertEquals(0, alone.get("errors").asLong(), r.toString());
+    assertEquals(0, with.get("errors").asLong(), r.toString());
+    assertEquals(with.get("requests").asLong(), with.get("statusCounts").get("200").asLong(), r.toString());
+    assertTrue(ingestion.get("chunksAcknowledged").asLong() > 0, r.toString());
+    assertTrue(ingestion.get("documentsAcknowledged").asLong() >= 50, r.toString());
+    assertEquals(0, ingestion.get("errors").asLong(), r.toString());
+    assertEquals("bench-ingest", ingestion.get("collection").asText());
+    assertTrue(r.get("impact").get("p99Ratio").asDouble() > 0, r.toString());
+    String md = Files.readString(dir.resolve("report.md"));
+    assertTrue(md.contains("| p99 ms |") && md.contains("## Ingestion meanwhile"), md);
+  }
+
+  /** A few files of each kind made from synthetic documents, plus an empty file and an ignored one. */
+  private static Path folderCorpus() throws Exception {
+    Path dir = Files.createTempDirectory(reports, "corpus");
+    java.util.List<CorpusGenerator.Document> docs = CorpusGenerator.generate(9, 24).documents();
+    for (int i = 0; i < docs.size(); i++) {
+      String text = docs.get(i).text();
+      switch (i % 3) {
+        case 0 -> Files.writeString(dir.resolve("t" + i + ".txt"), text);
+        case 1 -> {
+          Files.createDirectories(dir.resolve("md/nested"));
+          Files.writeString(dir.resolve("md/nested/m" + i + ".md"), "# Note " + i + "\n\n" + text + "\n");
+        }
+        default -> {
+          Files.createDirectories(dir.resolve("web"));
+          Files.writeString(dir.resolve("web/h" + i + ".html"),
+              "<html><body><h1>Page</h1><p>" + text + "</p><script>var x = 1;</script></body></html>");
+        }
+      }
+    }
+    Files.writeString(dir.resolve("empty.md"), "");
+    Files.writeString(dir.resolve("data.json"), "{}");
+    return dir;
+  }
+
+  @Test
+  void aFolderCorpusIsIngestedAndItsDerivedQuestionsFindTheirFiles() throws Exception {
+    Path corpus = folderCorpus();
+    assertEquals(0, LoadTest.execute("ingest", "--url", url, "--corpus", corpus.toString(), "--collection", "folder"));
+    JsonNode r = run("cached", "--corpus", corpus.toString(), "--collection", "folder", "--questions", "24");
+    assertEquals(0, r.get("errors").asLong(), r.toString());
+    assertTrue(r.get("retrieval").get("checked").asLong() > 0, r.toString());
+    assertTrue(r.get("retrieval").get("recall").asDouble() > 0.5, r.toString());
+  }
+
+  @Test
+  void ingestQueryIngestsAMissingFolderCorpusFirst() throws Exception {
+    Path corpus = folderCorpus();
+    JsonNode r = run("ingest-query", "--corpus", corpus.toString(), "--collection", "folder-iq", "--queries", "uncached",
+        "--rate", "20", "--no-alone", "--batch", "20");
+    assertTrue(r.get("alone") == null && r.get("impact") == null, r.toString());
+    assertTrue(r.get("withIngestion").get("requests").asLong() >= 10, r.toString());
+    assertEquals(0, r.get("withIngestion").get("errors").asLong(), r.toString());
+    assertEquals(0, r.get("withIngestion").get("cacheHits").asLong(), r.toString());
+    assertTrue(r.get("withIngestion").get("retrieval").get("recall").asDouble() > 0.5, r.toString());
+    assertTrue(r.get("ingestion").get("chunksAcknowledged").asLong() > 0, r.toString());
+    assertEquals("folder-iq-ingest", r.get("ingestion").get("collection").asText());
+  }
+
+  @Test
   void baselineAnswers() throws Exception {
     JsonNode r = run("baseline");
     assertTrue(r.get("requests").asLong() > 0);
