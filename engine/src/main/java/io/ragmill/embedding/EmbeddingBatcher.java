@@ -35,6 +35,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * {@code max-wait} to fill. Identical texts in a batch are embedded once. The pending queue is
  * bounded: a request that does not fit is answered {@link Overloaded} at once.
  *
+ * <p>Interactive texts (a query's question) and bulk texts (document chunks of ingestion jobs)
+ * wait in two queues, each bounded by {@code max-pending}; a batch takes interactive texts first
+ * and fills up with bulk ones. A question then waits for at most the batch that is running, not
+ * for every chunk an ingestion queued before it (measured with the load tool's ingest-query
+ * scenario: docs/BENCHMARKS.md), and a full bulk queue never refuses a question.
+ *
  * <p>State is in memory only: requests pending when the entity moves are lost and their asks time
  * out, which callers treat as a failed embedding (nothing acknowledged depends on it).
  */
@@ -44,7 +50,12 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
 
   public sealed interface Command extends CborSerializable {}
 
-  public record Embed(List<String> texts, ActorRef<Reply> replyTo) implements Command {}
+  public record Embed(List<String> texts, boolean interactive, ActorRef<Reply> replyTo) implements Command {
+    /** Interactive texts: a query's. */
+    public Embed(List<String> texts, ActorRef<Reply> replyTo) {
+      this(texts, true, replyTo);
+    }
+  }
 
   public sealed interface Reply extends CborSerializable {}
 
@@ -104,7 +115,10 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
   private final CompletionStage<Embedder> model;
   private final Executor inference;
   private final BatcherMetrics metrics;
-  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final ArrayDeque<Pending> interactive = new ArrayDeque<>();
+  private final ArrayDeque<Pending> bulk = new ArrayDeque<>();
+  /** Interactive first: the order a batch takes texts in. */
+  private final List<ArrayDeque<Pending>> queues = List.of(interactive, bulk);
   private final Map<Long, Map<String, List<Slot>>> inFlight = new LinkedHashMap<>();
   private long nextBatchId;
 
@@ -143,20 +157,29 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
       embed.replyTo().tell(new Embedded(List.of()));
       return this;
     }
-    if (pending.size() + embed.texts().size() > settings.maxPending()) {
+    ArrayDeque<Pending> queue = embed.interactive() ? interactive : bulk;
+    if (queue.size() + embed.texts().size() > settings.maxPending()) {
       metrics.rejected();
-      embed.replyTo().tell(new Overloaded(pending.size(), settings.maxPending()));
+      embed.replyTo().tell(new Overloaded(queue.size(), settings.maxPending()));
       return this;
     }
     Request request = new Request(embed);
     long now = System.nanoTime();
     for (int i = 0; i < embed.texts().size(); i++) {
       String text = embed.texts().get(i);
-      pending.add(new Pending(text, estimateTokens(text), new Slot(request, i), now));
+      queue.add(new Pending(text, estimateTokens(text), new Slot(request, i), now));
     }
     maybeDispatch();
-    metrics.pending(pending.size());
+    metrics.pending(pendingCount());
     return this;
+  }
+
+  private boolean nothingPending() {
+    return interactive.isEmpty() && bulk.isEmpty();
+  }
+
+  private int pendingCount() {
+    return interactive.size() + bulk.size();
   }
 
   /** About four characters a word piece: close enough for a budget, and free. */
@@ -165,7 +188,7 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
   }
 
   private void maybeDispatch() {
-    while (!pending.isEmpty() && inFlight.size() < settings.maxInFlight()) {
+    while (!nothingPending() && inFlight.size() < settings.maxInFlight()) {
       if (inFlight.isEmpty() || batchIsFull()) {
         dispatch();
       } else {
@@ -182,20 +205,22 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     int distinct = 0;
     int tokens = 0;
     Set<String> seen = new HashSet<>();
-    for (Pending p : pending) {
-      if (seen.add(p.text())) {
-        distinct++;
-        tokens += p.tokens();
-      }
-      if (distinct >= settings.maxBatchSize() || tokens >= settings.maxBatchTokens()) {
-        return true;
+    for (ArrayDeque<Pending> queue : queues) {
+      for (Pending p : queue) {
+        if (seen.add(p.text())) {
+          distinct++;
+          tokens += p.tokens();
+        }
+        if (distinct >= settings.maxBatchSize() || tokens >= settings.maxBatchTokens()) {
+          return true;
+        }
       }
     }
     return false;
   }
 
   private Behavior<Command> onFlush() {
-    if (!pending.isEmpty() && inFlight.size() < settings.maxInFlight()) {
+    if (!nothingPending() && inFlight.size() < settings.maxInFlight()) {
       dispatch();
       maybeDispatch();
     }
@@ -206,27 +231,31 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     timers.cancel(Flush.INSTANCE);
     Map<String, List<Slot>> batch = new LinkedHashMap<>();
     int tokens = 0;
-    long oldest = pending.isEmpty() ? System.nanoTime() : pending.peek().enqueuedNanos();
-    while (!pending.isEmpty()) {
-      Pending next = pending.peek();
-      List<Slot> slots = batch.get(next.text());
-      if (slots == null) {
-        boolean overBudget = !batch.isEmpty() && tokens + next.tokens() > settings.maxBatchTokens();
-        if (batch.size() >= settings.maxBatchSize() || overBudget) {
-          break;
+    long oldest = System.nanoTime();
+    fill:
+    for (ArrayDeque<Pending> queue : queues) {
+      while (!queue.isEmpty()) {
+        Pending next = queue.peek();
+        List<Slot> slots = batch.get(next.text());
+        if (slots == null) {
+          boolean overBudget = !batch.isEmpty() && tokens + next.tokens() > settings.maxBatchTokens();
+          if (batch.size() >= settings.maxBatchSize() || overBudget) {
+            break fill;
+          }
+          slots = new ArrayList<>(1);
+          batch.put(next.text(), slots);
+          tokens += next.tokens();
         }
-        slots = new ArrayList<>(1);
-        batch.put(next.text(), slots);
-        tokens += next.tokens();
+        slots.add(next.slot());
+        oldest = Math.min(oldest, next.enqueuedNanos());
+        queue.poll();
       }
-      slots.add(next.slot());
-      pending.poll();
     }
     long batchId = nextBatchId++;
     inFlight.put(batchId, batch);
     List<String> texts = List.copyOf(batch.keySet());
     metrics.dispatched(texts.size(), tokens, System.nanoTime() - oldest);
-    metrics.pending(pending.size());
+    metrics.pending(pendingCount());
     CompletionStage<List<Vector>> result =
         model.thenApplyAsync(
             embedder -> {

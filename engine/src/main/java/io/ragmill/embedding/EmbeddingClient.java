@@ -68,7 +68,7 @@ public final class EmbeddingClient {
         .getOrCompute(
             key,
             CachedEmbedding.class,
-            () -> (persist ? fromStoreOrModel(tenant, text) : fromModel(text)).thenApply(CachedEmbedding::new))
+            () -> (persist ? fromStoreOrModel(tenant, text) : fromModel(text, true)).thenApply(CachedEmbedding::new))
         .thenApply(r -> new Cache.Result<>(r.value().vector(), r.tier()));
   }
 
@@ -92,7 +92,7 @@ public final class EmbeddingClient {
 
   private CompletionStage<Vector> fromStoreOrModel(String tenant, String text) {
     if (store.isEmpty()) {
-      return fromModel(text);
+      return fromModel(text, false);
     }
     EmbeddingStore l3 = store.get();
     // the tenant is part of the stored digest: the store is a tier like the others
@@ -108,7 +108,7 @@ public final class EmbeddingClient {
               if (stored.isPresent()) {
                 return CompletableFuture.completedFuture(Vector.fromBytes(stored.get()));
               }
-              return fromModel(text)
+              return fromModel(text, false)
                   .thenApply(
                       vector -> {
                         CompletableFuture.runAsync(() -> l3.put(models.modelId(), digest, vector.toBytes()), blocking)
@@ -122,12 +122,13 @@ public final class EmbeddingClient {
             });
   }
 
-  private CompletionStage<Vector> fromModel(String text) {
+  /** {@code interactive}: a query's text, which the batcher embeds before queued document chunks. */
+  private CompletionStage<Vector> fromModel(String text, boolean interactive) {
     int lane = Math.floorMod(text.hashCode(), batcher.lanes());
     return Stages.direct(
             sharding
                 .entityRefFor(EmbeddingBatcher.ENTITY_KEY, EmbeddingBatcher.entityId(models.modelId(), lane))
-                .<EmbeddingBatcher.Reply>ask(replyTo -> new EmbeddingBatcher.Embed(List.of(text), replyTo), askTimeout))
+                .<EmbeddingBatcher.Reply>ask(replyTo -> new EmbeddingBatcher.Embed(List.of(text), interactive, replyTo), askTimeout))
         .thenApply(
             reply -> {
               if (reply instanceof EmbeddingBatcher.Embedded embedded) {

@@ -103,6 +103,42 @@ class EmbeddingBatcherTest {
   }
 
   @Test
+  void aQuestionGoesBeforeQueuedDocumentChunks() {
+    RecordingEmbedder embedder = RecordingEmbedder.gated();
+    var batcher = batcher(settings(4, 1, 100), embedder);
+    TestProbe<EmbeddingBatcher.Reply> chunks = testKit.createTestProbe();
+    batcher.tell(new EmbeddingBatcher.Embed(List.of("chunk 0"), false, chunks.getRef()));
+    batcher.tell(new EmbeddingBatcher.Embed(List.of("chunk 1", "chunk 2", "chunk 3", "chunk 4", "chunk 5", "chunk 6", "chunk 7", "chunk 8"), false, chunks.getRef()));
+    TestProbe<EmbeddingBatcher.Reply> question = testKit.createTestProbe();
+    batcher.tell(new EmbeddingBatcher.Embed(List.of("a question"), true, question.getRef()));
+    embedder.release(100);
+    assertInstanceOf(EmbeddingBatcher.Embedded.class, question.receiveMessage(Duration.ofSeconds(3)));
+    assertInstanceOf(EmbeddingBatcher.Embedded.class, chunks.receiveMessage(Duration.ofSeconds(3)));
+    var eight = assertInstanceOf(EmbeddingBatcher.Embedded.class, chunks.receiveMessage(Duration.ofSeconds(3)));
+    assertEquals(8, eight.vectors().size());
+    // chunk 0 ran alone; the question, queued last, led the next batch, filled up with chunks
+    assertEquals(
+        List.of(List.of("chunk 0"), List.of("a question", "chunk 1", "chunk 2", "chunk 3"),
+            List.of("chunk 4", "chunk 5", "chunk 6", "chunk 7"), List.of("chunk 8")),
+        embedder.batches());
+  }
+
+  @Test
+  void aFullChunkQueueDoesNotRefuseAQuestion() {
+    RecordingEmbedder embedder = RecordingEmbedder.gated();
+    var batcher = batcher(settings(8, 1, 3), embedder);
+    TestProbe<EmbeddingBatcher.Reply> chunks = testKit.createTestProbe();
+    batcher.tell(new EmbeddingBatcher.Embed(List.of("running"), false, chunks.getRef()));
+    batcher.tell(new EmbeddingBatcher.Embed(List.of("a", "b", "c"), false, chunks.getRef()));
+    batcher.tell(new EmbeddingBatcher.Embed(List.of("d"), false, chunks.getRef()));
+    assertInstanceOf(EmbeddingBatcher.Overloaded.class, chunks.receiveMessage(Duration.ofSeconds(3)));
+    TestProbe<EmbeddingBatcher.Reply> question = testKit.createTestProbe();
+    batcher.tell(new EmbeddingBatcher.Embed(List.of("a question"), true, question.getRef()));
+    embedder.release(10);
+    assertInstanceOf(EmbeddingBatcher.Embedded.class, question.receiveMessage(Duration.ofSeconds(3)));
+  }
+
+  @Test
   void rejectsWhenQueueIsFull() {
     RecordingEmbedder embedder = RecordingEmbedder.gated();
     var batcher = batcher(settings(8, 1, 3), embedder);
