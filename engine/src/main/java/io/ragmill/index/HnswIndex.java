@@ -2,8 +2,10 @@ package io.ragmill.index;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
@@ -32,44 +34,50 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
  * searches under an accept bitset (deleted rows, metadata filters). jvector would fit as well;
  * Lucene won on maturity and on keeping the dependency small.
  *
- * <p>Dead rows stay in the graph as waypoints and are excluded by the accept bits; the graph is
- * dropped when the matrix compacts (rows renumbered) and rebuilt on the next search. Mutated only
+* <p>Dead rows stay in the graph as waypoints and are excluded by the accept bits; the graph is
+ * dropped when the matrix compacts (rows renumbered). A graph may be built on another thread over
+ * a {@link VectorMatrix.Rows} view (rows that are never written again), then {@link #attach}ed to
+ * the matrix on the owning actor's thread; only after that is it searched or grown. Mutated only
  * on the owning actor's thread; searches may run concurrently with each other (each gets its own
  * cursor over the graph) but not with mutation.
  */
 final class HnswIndex {
   private static final long SEED = 42;
 
-  private final VectorMatrix matrix;
   private final boolean onCodes;
   private final OnHeapHnswGraph graph;
-  private final HnswGraphBuilder appender;
+  private final int m;
+  private final int beamWidth;
   private final int capacity;
+  private VectorMatrix matrix; // set by attach
+  private HnswGraphBuilder appender; // set by attach
 
-  private HnswIndex(
-      VectorMatrix matrix, boolean onCodes, OnHeapHnswGraph graph, HnswGraphBuilder appender, int capacity) {
-    this.matrix = matrix;
+  private HnswIndex(boolean onCodes, OnHeapHnswGraph graph, int m, int beamWidth, int capacity) {
     this.onCodes = onCodes;
     this.graph = graph;
-    this.appender = appender;
+    this.m = m;
+    this.beamWidth = beamWidth;
     this.capacity = capacity;
   }
 
   /**
-   * Builds a graph over rows {@code [0, rows)} of the matrix. With one thread the graph grows
-   * without bound; with several it is preallocated (Lucene's concurrent builder needs that) for
-   * {@code 1.5 * rows} nodes, and a matrix that outgrows it rebuilds. {@code onCodes}: distances
-   * on the matrix's int8 codes instead of its floats.
+   * Builds a graph over rows {@code [0, rows.rows())} of a view of the matrix; any thread may call
+   * this, it reads nothing but the view. With one thread the graph grows without bound; with
+   * several it is preallocated (Lucene's concurrent builder needs that) for {@code 1.5 * rows}
+   * nodes, and a matrix that outgrows it rebuilds. {@code onCodes}: distances on the view's int8
+   * codes instead of its floats. {@code cancelled} is polled once per node: when it turns true the
+   * build stops with a {@link CancellationException}.
    */
-  static HnswIndex build(VectorMatrix matrix, int rows, boolean onCodes, int m, int beamWidth, int threads) {
-    Scorers scorers = new Scorers(matrix, onCodes);
+  static HnswIndex build(
+      VectorMatrix.Rows rows, boolean onCodes, int m, int beamWidth, int threads, BooleanSupplier cancelled) {
+    RandomVectorScorerSupplier scorers = new ViewScorers(rows, onCodes, cancelled);
+    int n = rows.rows();
     try {
       if (threads <= 1) {
-        HnswGraphBuilder builder = HnswGraphBuilder.create(scorers, m, beamWidth, SEED);
-        OnHeapHnswGraph graph = builder.build(rows);
-        return new HnswIndex(matrix, onCodes, graph, builder, Integer.MAX_VALUE);
+        OnHeapHnswGraph graph = HnswGraphBuilder.create(scorers, m, beamWidth, SEED).build(n);
+        return new HnswIndex(onCodes, graph, m, beamWidth, Integer.MAX_VALUE);
       }
-      int capacity = (int) Math.min(Integer.MAX_VALUE - 8, rows + (long) rows / 2 + 1024);
+      int capacity = (int) Math.min(Integer.MAX_VALUE - 8, n + (long) n / 2 + 1024);
       OnHeapHnswGraph graph = HnswGraphBuilder.create(scorers, m, beamWidth, SEED, capacity).getGraph();
       ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
         Thread t = new Thread(r, "hnsw-build");
@@ -78,19 +86,41 @@ final class HnswIndex {
       });
       try {
         new HnswConcurrentMergeBuilder(new TaskExecutor(pool), threads, scorers, m, beamWidth, graph, null)
-            .build(rows);
+            .build(n);
       } finally {
         pool.shutdown();
       }
-      return new HnswIndex(matrix, onCodes, graph, new Appender(scorers, m, beamWidth, graph), capacity);
+      return new HnswIndex(onCodes, graph, m, beamWidth, capacity);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /**
+   * Binds a built graph to the matrix it will be searched and grown on (its rows, not a view's):
+   * on the owning actor's thread, once.
+   */
+  HnswIndex attach(VectorMatrix matrix) {
+    if (this.matrix != null) {
+      throw new IllegalStateException("graph already attached");
+    }
+    try {
+      this.appender = new Appender(new MatrixScorers(matrix, onCodes), m, beamWidth, graph);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.matrix = matrix;
+    return this;
+  }
+
   /** Whether row {@code row} can still be added, or the graph must be rebuilt to hold it. */
+  boolean hasRoomFor(int row) {
+    return row < capacity;
+  }
+
+  /** Whether row {@code row} is the next one the graph takes and it has room for it. */
   boolean canAppend(int row) {
-    return row < capacity && row == graph.size();
+    return hasRoomFor(row) && row == graph.size();
   }
 
   /** Links the next matrix row into the graph; rows must come in order. */
@@ -131,8 +161,25 @@ final class HnswIndex {
     }
   }
 
-  /** Scores rows against rows, for building; stateless, so copies can share it. */
-  private record Scorers(VectorMatrix matrix, boolean onCodes) implements RandomVectorScorerSupplier {
+  /** Scores a view's rows against each other, for a build; stateless, so copies can share it. */
+  private record ViewScorers(VectorMatrix.Rows rows, boolean onCodes, BooleanSupplier cancelled)
+      implements RandomVectorScorerSupplier {
+    @Override
+    public RandomVectorScorer scorer(int ord) {
+      if (cancelled.getAsBoolean()) {
+        throw new CancellationException("graph build cancelled");
+      }
+      return rows.rowScorer(ord, onCodes);
+    }
+
+    @Override
+    public RandomVectorScorerSupplier copy() {
+      return this;
+    }
+  }
+
+  /** Scores the matrix's current rows, for appending on the owner's thread. */
+  private record MatrixScorers(VectorMatrix matrix, boolean onCodes) implements RandomVectorScorerSupplier {
     @Override
     public RandomVectorScorer scorer(int ord) {
       return matrix.rowScorer(ord, onCodes);

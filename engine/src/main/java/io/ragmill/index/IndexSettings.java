@@ -4,8 +4,17 @@ import com.typesafe.config.Config;
 
 /** The {@code ragmill.index} block. */
 public record IndexSettings(
-    int defaultShards, int snapshotEvery, int maxK, int snapshotMaxChunks, SearchSettings search) {
+    int defaultShards,
+    int snapshotEvery,
+    int maxK,
+    int snapshotMaxChunks,
+    int keepSnapshots,
+    boolean deleteEventsOnSnapshot,
+    SearchSettings search) {
   public IndexSettings {
+    if (keepSnapshots < 0) {
+      throw new IllegalArgumentException("ragmill.index.keep-snapshots must be >= 0, was " + keepSnapshots);
+    }
     if (defaultShards <= 0) {
       throw new IllegalArgumentException("ragmill.index.default-shards must be > 0, was " + defaultShards);
     }
@@ -16,6 +25,13 @@ public record IndexSettings(
 
   /** Snapshots up to this many chunks in a shard unless configured otherwise (see reference.conf). */
   public static final int DEFAULT_SNAPSHOT_MAX_CHUNKS = 10_000;
+
+  /** Snapshots kept per shard unless configured otherwise; older ones (and their events) are deleted. */
+  public static final int DEFAULT_KEEP_SNAPSHOTS = 2;
+
+  public IndexSettings(int defaultShards, int snapshotEvery, int maxK, int snapshotMaxChunks, SearchSettings search) {
+    this(defaultShards, snapshotEvery, maxK, snapshotMaxChunks, DEFAULT_KEEP_SNAPSHOTS, true, search);
+  }
 
   /** With the default search settings (SIMD where available, float exact scan, HNSW from 20,000 vectors). */
   public IndexSettings(int defaultShards, int snapshotEvery, int maxK) {
@@ -34,7 +50,7 @@ public record IndexSettings(
     Config c = root.getConfig("ragmill.index");
     return new IndexSettings(
         c.getInt("default-shards"), c.getInt("snapshot-every"), c.getInt("max-k"), c.getInt("snapshot-max-chunks"),
-        SearchSettings.fromConfig(c));
+        c.getInt("keep-snapshots"), c.getBoolean("delete-events-on-snapshot"), SearchSettings.fromConfig(c));
   }
 
   /** How an exact scan scores rows. */

@@ -22,9 +22,12 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
  * loops run on {@link VectorOps}: SIMD when the Vector API module is present.
  *
  * <p>Replacing or removing a document marks its rows dead; dead rows are compacted away once they
- * outnumber the live ones, which renumbers rows and so drops the graph (rebuilt by the next
- * search, which then takes as long as a build). Mutable and not thread-safe: owned by one
- * IndexShard. Concurrent searches with no mutation in between are safe (the benchmark does that).
+ * outnumber the live ones, which renumbers rows and so drops the graph. The shard builds its graph
+ * off its thread: {@link #startGraphBuild} hands out a {@link GraphBuild} over an immutable
+ * {@link Rows} view of the rows there are now, searches stay exact until {@link #installGraph}
+ * takes the result, and rows added meanwhile form a tail that is scanned exactly until
+ * {@link #appendToGraph} has linked them in. Mutable and not thread-safe: owned by one IndexShard.
+ * Concurrent searches with no mutation in between are safe (the benchmark does that).
  */
 final class VectorMatrix {
   private static final int MIN_CAPACITY = 64;
@@ -44,7 +47,12 @@ final class VectorMatrix {
   private int rows;
   private int liveRows;
   private final Map<String, int[]> rowsByDocument = new LinkedHashMap<>();
-  private HnswIndex graph; // null until a search needs it
+  // null until built; may hold fewer nodes than there are rows (the tail, scanned exactly)
+  private HnswIndex graph;
+  // bumped whenever rows are renumbered (compaction), so a build over older rows is discarded
+  private long rowEpoch;
+  // a background build has been handed out and its result not yet installed or failed
+  private boolean graphBuilding;
 
   VectorMatrix(SearchSettings settings) {
     this.settings = settings;
@@ -90,9 +98,9 @@ final class VectorMatrix {
       if (graph != null) {
         if (graph.canAppend(rows - 1)) {
           graph.append(rows - 1);
-        } else {
+        } else if (!graph.hasRoomFor(rows - 1)) {
           graph = null;
-        }
+        } // else: behind a tail, which appendToGraph links in first
       }
     }
     rowsByDocument.put(documentId, rowIds);
@@ -131,9 +139,10 @@ final class VectorMatrix {
       return List.of();
     }
     float[] q = checkedQuery(query);
-    if (settings.hnswMinVectors() > 0 && liveRows >= settings.hnswMinVectors()) {
+    if (graph != null && graphWanted()) {
       return searchGraph(q, k, filter, settings.hnswEfSearch());
     }
+    // below the threshold, or its graph not built yet: exact
     return settings.quantization() == Quantization.INT8
         ? searchInt8(q, k, filter, settings.int8Oversample())
         : searchExact(q, k, filter, ops);
@@ -186,10 +195,11 @@ final class VectorMatrix {
   }
 
   /**
-   * Top-k from the HNSW graph (built first if there is none), searching {@code max(ef, k)} deep.
-   * A filter that leaves fewer than {@code hnsw.filtered-exact-below} of the live rows is answered
-   * by an exact scan of those rows: graph search under a very sparse accept set visits most of
-   * the graph anyway.
+   * Top-k from the HNSW graph (built first, on this thread, if there is none), searching
+   * {@code max(ef, k)} deep; rows not yet in the graph (the tail) are scored exactly and merged
+   * in. A filter that leaves fewer than {@code hnsw.filtered-exact-below} of the live rows is
+   * answered by an exact scan of those rows: graph search under a very sparse accept set visits
+   * most of the graph anyway.
    */
   List<ChunkHit> searchGraph(float[] q, int k, MetadataFilter filter, int ef) {
     if (liveRows == 0 || k <= 0) {
@@ -230,6 +240,11 @@ final class VectorMatrix {
       // the graph's scores went through (1 + dot) / 2; re-score so hits carry the exact cosine
       top.offer(ops.dot(q, 0, data, rowIds[i] * dimension, dimension), rowIds[i]);
     }
+    for (int row = graph.size(); row < rows; row++) {
+      if (accept == null || accept.get(row)) {
+        top.offer(ops.dot(q, 0, data, row * dimension, dimension), row);
+      }
+    }
     return hits(top);
   }
 
@@ -248,13 +263,152 @@ final class VectorMatrix {
         ensureCodes();
       }
       graph = HnswIndex.build(
-          this, rows, onCodes, settings.hnswM(), settings.hnswBeamWidth(), settings.hnswBuildThreads());
+              rowsView(), onCodes, settings.hnswM(), settings.hnswBeamWidth(), settings.hnswBuildThreads(), () -> false)
+          .attach(this);
     }
   }
 
   /** Forgets the graph (the benchmark builds another kind next). */
   void dropGraph() {
     graph = null;
+  }
+
+  /** Whether the settings want this many live rows searched on a graph. */
+  private boolean graphWanted() {
+    return settings.hnswMinVectors() > 0 && liveRows >= settings.hnswMinVectors();
+  }
+
+  /** Whether the shard should start a background build now: a graph is wanted, none is there or coming. */
+  boolean needsGraphBuild() {
+    return graph == null && !graphBuilding && rows > 0 && graphWanted();
+  }
+
+  boolean graphBuilding() {
+    return graphBuilding;
+  }
+
+  /** Nodes in the graph; 0 when there is none. */
+  int graphSize() {
+    return graph == null ? 0 : graph.size();
+  }
+
+  /** Rows added since the graph was built and not linked into it yet (scanned exactly meanwhile). */
+  int graphTail() {
+    return graph == null ? 0 : rows - graph.size();
+  }
+
+  /** Whether a search now walks the graph. */
+  boolean searchesGraph() {
+    return graph != null && graphWanted();
+  }
+
+  /**
+   * Hands out a build of a graph over the rows there are now, to run on another thread; until
+   * {@link #installGraph} or {@link #graphBuildFailed} no other is handed out. Quantizes first when
+   * the graph is to be walked on int8 codes.
+   */
+  GraphBuild startGraphBuild() {
+    if (graphBuilding) {
+      throw new IllegalStateException("a graph build is already running");
+    }
+    boolean onCodes = settings.quantization() == Quantization.INT8;
+    if (onCodes) {
+      ensureCodes();
+    }
+    graphBuilding = true;
+    return new GraphBuild(rowsView(), onCodes, rowEpoch, settings);
+  }
+
+  /**
+   * Takes the result of a background build, unless rows were renumbered since it started (it is
+   * then dropped, and {@link #needsGraphBuild} says whether to start another). Rows added since it
+   * started stay in the tail for {@link #appendToGraph}; rows removed since are dead rows, which
+   * the accept bits exclude. Returns whether it was installed.
+   */
+  boolean installGraph(GraphBuild build, HnswIndex built) {
+    graphBuilding = false;
+    if (build.epoch() != rowEpoch || graph != null || build.rows().rows() > rows) {
+      return false;
+    }
+    graph = built.attach(this);
+    return true;
+  }
+
+  void graphBuildFailed() {
+    graphBuilding = false;
+  }
+
+  /**
+   * Links up to {@code max} rows of the tail into the graph; returns how many remain. Drops the
+   * graph when it has no room for them (a preallocated graph that the matrix outgrew).
+   */
+  int appendToGraph(int max) {
+    if (graph == null) {
+      return 0;
+    }
+    for (int i = 0; i < max && graph.size() < rows; i++) {
+      int row = graph.size();
+      if (!graph.hasRoomFor(row)) {
+        graph = null;
+        return 0;
+      }
+      graph.append(row);
+    }
+    return rows - graph.size();
+  }
+
+  /**
+   * A graph build over a fixed set of rows, safe to run on any thread: it reads only its
+   * {@link Rows} view. {@link #cancel} stops it at its next node.
+   */
+  static final class GraphBuild {
+    private final Rows rows;
+    private final boolean onCodes;
+    private final long epoch;
+    private final SearchSettings settings;
+    private volatile boolean cancelled;
+
+    private GraphBuild(Rows rows, boolean onCodes, long epoch, SearchSettings settings) {
+      this.rows = rows;
+      this.onCodes = onCodes;
+      this.epoch = epoch;
+      this.settings = settings;
+    }
+
+    HnswIndex run() {
+      return HnswIndex.build(
+          rows, onCodes, settings.hnswM(), settings.hnswBeamWidth(), settings.hnswBuildThreads(), () -> cancelled);
+    }
+
+    void cancel() {
+      cancelled = true;
+    }
+
+    Rows rows() {
+      return rows;
+    }
+
+    long epoch() {
+      return epoch;
+    }
+  }
+
+  /**
+   * Rows {@code [0, rows)} of the matrix's arrays as they are now. The matrix never writes those
+   * rows of these arrays again: it appends behind them, and regrowing, re-quantizing or compacting
+   * allocates new arrays. So another thread may read a view while the owner goes on mutating.
+   */
+  record Rows(float[] data, byte[] codes, float[] codeScales, int dimension, int rows, VectorOps ops) {
+    RandomVectorScorer rowScorer(int row, boolean onCodes) {
+      if (onCodes) {
+        return new CodeScorer(codes, row * dimension, codeScales[row], codes, codeScales, dimension, rows, ops);
+      }
+      return new DotScorer(data, row * dimension, data, dimension, rows, ops);
+    }
+  }
+
+  private Rows rowsView() {
+    return new Rows(data, codes, codeScales, dimension, rows, ops);
   }
 
   /** Quantizes every row now, unless done; the benchmark times this. */
@@ -430,6 +584,7 @@ final class VectorMatrix {
     rows = 0;
     liveRows = 0;
     graph = null;
+    rowEpoch++;
     rowsByDocument.clear();
     docs.forEach(this::upsert);
   }

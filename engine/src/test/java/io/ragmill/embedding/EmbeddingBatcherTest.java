@@ -3,6 +3,7 @@ package io.ragmill.embedding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import com.typesafe.config.ConfigFactory;
 import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
 import io.ragmill.testing.RecordingEmbedder;
 import java.time.Duration;
@@ -26,7 +27,9 @@ class EmbeddingBatcherTest {
 
   @BeforeAll
   static void start() {
-    testKit = ActorTestKit.create(ManualTime.config());
+    // pekko-discovery 1.2.1 is on the classpath (see ragmill-node.conf, PekkoVersionsTest)
+    testKit = ActorTestKit.create(
+        ConfigFactory.parseString("pekko.fail-mixed-versions = off").withFallback(ManualTime.config()));
     manualTime = ManualTime.get(testKit.system());
     inference = Executors.newCachedThreadPool();
   }

@@ -105,6 +105,8 @@ class VectorMatrixSearchTest {
     int n = 10_000;
     SyntheticVectors vectors = SyntheticVectors.forSize(n, DIM, 17);
     VectorMatrix matrix = load(new VectorMatrix(settings(Quantization.INT8, 1)), vectors, n);
+    matrix.ensureGraph(); // search() walks a graph only once there is one
+    assertTrue(matrix.searchesGraph());
     double sum = 0;
     float[][] qs = queries(vectors, 100);
     for (float[] q : qs) {
@@ -165,7 +167,9 @@ class VectorMatrixSearchTest {
       for (int minVectors : new int[] {0, 1}) {
         VectorMatrix matrix = load(new VectorMatrix(settings(quantization, minVectors)), vectors, n);
         float[][] qs = queries(vectors, 50);
-        matrix.search(new Vector(qs[0]), 10, MetadataFilter.NONE); // builds the graph if any
+        if (minVectors > 0) {
+          matrix.ensureGraph();
+        }
         Set<String> removed = new HashSet<>();
         // 40% removed: below the compaction point, so the graph keeps the dead rows as nodes
         for (int i = 0; i < n; i += 5) {
@@ -197,7 +201,7 @@ class VectorMatrixSearchTest {
     SyntheticVectors vectors = SyntheticVectors.forSize(n, DIM, 9);
     VectorMatrix matrix = load(new VectorMatrix(settings(Quantization.INT8, 1)), vectors, n);
     float[][] qs = queries(vectors, 30);
-    matrix.search(new Vector(qs[0]), 10, MetadataFilter.NONE);
+    matrix.ensureGraph();
     // two thirds removed: more dead than live, so the rows are renumbered and the graph dropped
     for (int i = 0; i < n; i++) {
       if (i % 3 != 0) {
@@ -205,6 +209,9 @@ class VectorMatrixSearchTest {
       }
     }
     assertEquals(n / 3, matrix.chunkCount());
+    assertFalse(matrix.searchesGraph());
+    assertTrue(matrix.needsGraphBuild());
+    matrix.ensureGraph();
     double graphRecall = 0;
     double int8Recall = 0;
     for (float[] q : qs) {
@@ -225,6 +232,7 @@ class VectorMatrixSearchTest {
     VectorMatrix original = load(new VectorMatrix(settings(Quantization.NONE, 0)), vectors, n);
     VectorMatrix restored = new VectorMatrix(settings(Quantization.NONE, 1));
     original.documents().forEach(restored::upsert);
+    restored.ensureGraph();
     assertEquals(original.documents(), restored.documents());
     double sum = 0;
     float[][] qs = queries(vectors, 30);
