@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,9 +36,7 @@ class CachePartitionTest {
 
   @BeforeAll
   static void start() {
-    // pekko-discovery 1.2.1 is on the classpath (see ragmill-node.conf, PekkoVersionsTest)
-    testKit = ActorTestKit.create(
-        ConfigFactory.parseString("pekko.fail-mixed-versions = off").withFallback(ConfigFactory.load()));
+    testKit = ActorTestKit.create();
   }
 
   @AfterAll

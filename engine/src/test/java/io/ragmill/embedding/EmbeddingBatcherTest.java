@@ -3,7 +3,6 @@ package io.ragmill.embedding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import com.typesafe.config.ConfigFactory;
 import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
 import io.ragmill.testing.RecordingEmbedder;
 import java.time.Duration;
@@ -27,9 +26,7 @@ class EmbeddingBatcherTest {
 
   @BeforeAll
   static void start() {
-    // pekko-discovery 1.2.1 is on the classpath (see ragmill-node.conf, PekkoVersionsTest)
-    testKit = ActorTestKit.create(
-        ConfigFactory.parseString("pekko.fail-mixed-versions = off").withFallback(ManualTime.config()));
+    testKit = ActorTestKit.create(ManualTime.config());
     manualTime = ManualTime.get(testKit.system());
     inference = Executors.newCachedThreadPool();
   }

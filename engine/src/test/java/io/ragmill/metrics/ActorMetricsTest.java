@@ -28,9 +28,7 @@ class ActorMetricsTest {
     kit = ActorTestKit.create(
         "actor-metrics",
         ConfigFactory.parseString(
-                "ragmill-metered-mailbox.mailbox-type = \"io.ragmill.metrics.MeteredMailbox\"\npekko.loglevel = OFF\n"
-                    // pekko-discovery 1.2.1 is on the classpath (see ragmill-node.conf, PekkoVersionsTest)
-                    + "pekko.fail-mixed-versions = off")
+                "ragmill-metered-mailbox.mailbox-type = \"io.ragmill.metrics.MeteredMailbox\"\npekko.loglevel = OFF")
             .withFallback(ConfigFactory.defaultReference()));
   }
 
