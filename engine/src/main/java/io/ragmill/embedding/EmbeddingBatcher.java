@@ -36,10 +36,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * bounded: a request that does not fit is answered {@link Overloaded} at once.
  *
  * <p>Interactive texts (a query's question) and bulk texts (document chunks of ingestion jobs)
- * wait in two queues, each bounded by {@code max-pending}; a batch takes interactive texts first
- * and fills up with bulk ones. A question then waits for at most the batch that is running, not
- * for every chunk an ingestion queued before it (measured with the load tool's ingest-query
- * scenario: docs/BENCHMARKS.md), and a full bulk queue never refuses a question.
+ * wait in two queues, each bounded by {@code max-pending}. While questions wait, the next batch
+ * holds questions only; chunks go when none do. A question then waits for at most the batch that
+ * is running and a small batch of questions, not for every chunk an ingestion queued before it
+ * (measured with the load tool's ingest-query scenario: docs/BENCHMARKS.md), and a full bulk
+ * queue never refuses a question.
  *
  * <p>State is in memory only: requests pending when the entity moves are lost and their asks time
  * out, which callers treat as a failed embedding (nothing acknowledged depends on it).
@@ -117,8 +118,6 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
   private final BatcherMetrics metrics;
   private final ArrayDeque<Pending> interactive = new ArrayDeque<>();
   private final ArrayDeque<Pending> bulk = new ArrayDeque<>();
-  /** Interactive first: the order a batch takes texts in. */
-  private final List<ArrayDeque<Pending>> queues = List.of(interactive, bulk);
   private final Map<Long, Map<String, List<Slot>>> inFlight = new LinkedHashMap<>();
   private long nextBatchId;
 
@@ -174,6 +173,11 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     return this;
   }
 
+  /** What the next batch is made of: questions while any wait, chunks otherwise. */
+  private ArrayDeque<Pending> nextQueue() {
+    return interactive.isEmpty() ? bulk : interactive;
+  }
+
   private boolean nothingPending() {
     return interactive.isEmpty() && bulk.isEmpty();
   }
@@ -205,15 +209,13 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     int distinct = 0;
     int tokens = 0;
     Set<String> seen = new HashSet<>();
-    for (ArrayDeque<Pending> queue : queues) {
-      for (Pending p : queue) {
-        if (seen.add(p.text())) {
-          distinct++;
-          tokens += p.tokens();
-        }
-        if (distinct >= settings.maxBatchSize() || tokens >= settings.maxBatchTokens()) {
-          return true;
-        }
+    for (Pending p : nextQueue()) {
+      if (seen.add(p.text())) {
+        distinct++;
+        tokens += p.tokens();
+      }
+      if (distinct >= settings.maxBatchSize() || tokens >= settings.maxBatchTokens()) {
+        return true;
       }
     }
     return false;
@@ -232,24 +234,24 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     Map<String, List<Slot>> batch = new LinkedHashMap<>();
     int tokens = 0;
     long oldest = System.nanoTime();
-    fill:
-    for (ArrayDeque<Pending> queue : queues) {
-      while (!queue.isEmpty()) {
-        Pending next = queue.peek();
-        List<Slot> slots = batch.get(next.text());
-        if (slots == null) {
-          boolean overBudget = !batch.isEmpty() && tokens + next.tokens() > settings.maxBatchTokens();
-          if (batch.size() >= settings.maxBatchSize() || overBudget) {
-            break fill;
-          }
-          slots = new ArrayList<>(1);
-          batch.put(next.text(), slots);
-          tokens += next.tokens();
+    // questions alone when there are any: a batch filled up with chunks would take as long as a
+    // chunk batch, and the question would wait for all of it
+    ArrayDeque<Pending> queue = nextQueue();
+    while (!queue.isEmpty()) {
+      Pending next = queue.peek();
+      List<Slot> slots = batch.get(next.text());
+      if (slots == null) {
+        boolean overBudget = !batch.isEmpty() && tokens + next.tokens() > settings.maxBatchTokens();
+        if (batch.size() >= settings.maxBatchSize() || overBudget) {
+          break;
         }
-        slots.add(next.slot());
-        oldest = Math.min(oldest, next.enqueuedNanos());
-        queue.poll();
+        slots = new ArrayList<>(1);
+        batch.put(next.text(), slots);
+        tokens += next.tokens();
       }
+      slots.add(next.slot());
+      oldest = Math.min(oldest, next.enqueuedNanos());
+      queue.poll();
     }
     long batchId = nextBatchId++;
     inFlight.put(batchId, batch);

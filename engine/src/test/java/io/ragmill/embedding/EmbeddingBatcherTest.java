@@ -116,10 +116,10 @@ class EmbeddingBatcherTest {
     assertInstanceOf(EmbeddingBatcher.Embedded.class, chunks.receiveMessage(Duration.ofSeconds(3)));
     var eight = assertInstanceOf(EmbeddingBatcher.Embedded.class, chunks.receiveMessage(Duration.ofSeconds(3)));
     assertEquals(8, eight.vectors().size());
-    // chunk 0 ran alone; the question, queued last, led the next batch, filled up with chunks
+    // chunk 0 ran alone; the question, queued last, went next, alone: a batch of chunks takes longer
     assertEquals(
-        List.of(List.of("chunk 0"), List.of("a question", "chunk 1", "chunk 2", "chunk 3"),
-            List.of("chunk 4", "chunk 5", "chunk 6", "chunk 7"), List.of("chunk 8")),
+        List.of(List.of("chunk 0"), List.of("a question"), List.of("chunk 1", "chunk 2", "chunk 3", "chunk 4"),
+            List.of("chunk 5", "chunk 6", "chunk 7", "chunk 8")),
         embedder.batches());
   }
 

@@ -33,9 +33,7 @@ class IndexShardTest {
                 .withFallback(
                     ConfigFactory.parseString(
                         "pekko.actor.serialization-bindings { \"io.ragmill.persistence.CborSerializable\" = jackson-cbor }\n"
-                            + "pekko.serialization.jackson.allowed-class-prefix = [\"io.ragmill.\"]\n"
-                            // pekko-discovery 1.2.1 is on the classpath (see ragmill-node.conf, PekkoVersionsTest)
-                            + "pekko.fail-mixed-versions = off"))
+                            + "pekko.serialization.jackson.allowed-class-prefix = [\"io.ragmill.\"]\n"))
                 .withFallback(ConfigFactory.load()));
   }
 
