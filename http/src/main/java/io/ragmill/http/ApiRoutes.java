@@ -11,6 +11,7 @@ import io.ragmill.collection.CollectionSettings;
 import io.ragmill.node.RagmillNode;
 import io.ragmill.query.QueryRequest;
 import io.ragmill.query.QueryResult;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -161,14 +165,70 @@ final class ApiRoutes extends AllDirectives {
                 return json(StatusCodes.OK, out).addHeader(RawHeader.create("X-Cache", reply.result().cache().wire()));
               });
     }
+    return routed(tenant, name(collection), request);
+  }
+
+  /** A query without a session, through this node's worker pool. */
+  private CompletionStage<HttpResponse> routed(String tenant, String collection, QueryRequest request) {
     return node.router()
-        .query(tenant, name(collection), request)
+        .query(tenant, collection, request)
         .thenApply(
             result ->
                 HttpResponse.create()
                     .withStatus(StatusCodes.OK)
                     .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, queryJson.write(result)))
                     .addHeader(RawHeader.create("X-Cache", result.cache().wire())));
+  }
+
+  /**
+   * The busiest request, {@code POST /v1/collections/{c}/query} without a session, answered
+   * without the routing DSL: profiling a cached hit found about half its CPU in the directive
+   * closures the Java DSL builds for every request (docs/BENCHMARKS.md). Only the plainest form is
+   * taken here: exactly that path (decoded) with no query string, a strict body within
+   * {@code max-body}, UTF-8, no Content-Encoding, a client that does not accept gzip (the edge would
+   * compress), a known tenant, no session (header or body), and a body that parses and validates.
+   * For anything else this is empty and the routes answer, so every error is still theirs; once the
+   * query runs, its result or failure is answered as the routes answer it.
+   */
+  Optional<CompletionStage<HttpResponse>> plainQuery(HttpRequest request) {
+    return plainQuery(request, request.getUri().path());
+  }
+
+  /** {@code path}: the request's decoded path, when the caller has it already. */
+  Optional<CompletionStage<HttpResponse>> plainQuery(HttpRequest request, String path) {
+    if (!request.method().equals(HttpMethods.POST) || request.getUri().rawQueryString().isPresent()) {
+      return Optional.empty();
+    }
+    if (!path.startsWith("/v1/collections/") || !path.endsWith("/query") || path.indexOf('%') >= 0) {
+      return Optional.empty();
+    }
+    String collection = path.substring("/v1/collections/".length(), path.length() - "/query".length());
+    if (collection.isEmpty() || collection.indexOf('/') >= 0 || !JsonBodies.isCollectionName(collection)) {
+      return Optional.empty();
+    }
+    if (!(request.entity() instanceof HttpEntity.Strict strict)
+        || strict.getData().size() > settings.maxBodyBytes()
+        || strict.getContentType().getCharsetOption().filter(c -> !c.nioCharset().equals(StandardCharsets.UTF_8)).isPresent()
+        || request.getHeader("Content-Encoding").filter(h -> !h.value().equalsIgnoreCase("identity")).isPresent()
+        || request.getHeader("X-Session-Id").isPresent()
+        || Compression.acceptsGzip(request)) {
+      return Optional.empty();
+    }
+    Optional<String> tenant = auth.tenantOf(request);
+    if (tenant.isEmpty()) {
+      return Optional.empty();
+    }
+    QueryRequest query;
+    try {
+      JsonNode body = bodies.parse(strict.getData().utf8String());
+      if (JsonBodies.sessionId(body, Optional.empty()).isPresent()) {
+        return Optional.empty();
+      }
+      query = bodies.query(body, node.querySettings().defaultK(), node.indexSettings().maxK(), node.querySettings().maxQueryChars());
+    } catch (RuntimeException invalid) {
+      return Optional.empty(); // the routes answer it with the same problem
+    }
+    return Optional.of(problems.guard(() -> routed(tenant.get(), collection, query)));
   }
 
   private CompletionStage<HttpResponse> embeddings(String tenant, JsonNode body) {

@@ -40,6 +40,14 @@ final class Authentication extends AllDirectives {
         .filter(v -> !v.isEmpty());
   }
 
+  /** The caller's tenant: the default one with authentication off; empty for a missing or unknown key. */
+  Optional<String> tenantOf(HttpRequest request) {
+    if (!settings.enabled()) {
+      return Optional.of(DEFAULT_TENANT);
+    }
+    return presentedKey(request).map(settings.tenantsByKey()::get);
+  }
+
   Route tenant(Function<String, Route> inner) {
     if (!settings.enabled()) {
       return inner.apply(DEFAULT_TENANT);
@@ -47,7 +55,7 @@ final class Authentication extends AllDirectives {
     return extractRequest(
         request -> {
           Optional<String> key = presentedKey(request);
-          Optional<String> tenant = key.map(settings.tenantsByKey()::get);
+          Optional<String> tenant = tenantOf(request);
           if (tenant.isPresent()) {
             return inner.apply(tenant.get());
           }

@@ -8,9 +8,11 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import io.ragmill.metrics.HttpMetrics;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.coding.Coder;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -50,10 +52,20 @@ public final class HttpServer extends AllDirectives {
   }
 
   public Route route() {
+    return route(api());
+  }
+
+  private ApiRoutes api() {
+    ObjectMapper mapper = Json.mapper();
+    Problems problems = new Problems(mapper);
+    return new ApiRoutes(node, settings, mapper, problems, new Authentication(authSettings, problems));
+  }
+
+  private Route route(ApiRoutes apiRoutes) {
     ObjectMapper mapper = Json.mapper();
     Problems problems = new Problems(mapper);
     Authentication auth = new Authentication(authSettings, problems);
-    Route api = new ApiRoutes(node, settings, mapper, problems, auth).route();
+    Route api = apiRoutes.route();
     Route admin = new AdminRoutes(node, mapper, problems, auth, configSource).route();
     Route health = new HealthRoutes(node, mapper).route();
     Route metricsRoutes = new MetricsRoutes(node, mapper, problems).route();
@@ -77,15 +89,36 @@ public final class HttpServer extends AllDirectives {
           long start = System.nanoTime();
           boolean gzip = Compression.acceptsGzip(request);
           return mapResponse(
-              response -> {
-                HttpResponse out = gzip ? compression.maybeCompress(response) : response;
-                long nanos = System.nanoTime() - start;
-                metrics.request(
-                    RouteTemplates.of(request.getUri().path()), request.method().name(), out.status().intValue(), nanos);
-                return out.addHeader(RawHeader.create("X-Response-Time", millis(nanos)));
-              },
+              response -> finish(request, request.getUri().path(), start, gzip ? compression.maybeCompress(response) : response),
               inner);
         });
+  }
+
+  /** Records the request by route template and adds X-Response-Time. */
+  private HttpResponse finish(HttpRequest request, String path, long start, HttpResponse out) {
+    long nanos = System.nanoTime() - start;
+    metrics.request(RouteTemplates.of(path), request.method().name(), out.status().intValue(), nanos);
+    return out.addHeader(RawHeader.create("X-Response-Time", millis(nanos)));
+  }
+
+  /**
+   * Plain queries ({@link ApiRoutes#plainQuery}) skip the routing DSL; every other request, and
+   * every query that is not plain, goes through the routes.
+   */
+  private org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> handler() {
+    ApiRoutes apiRoutes = api();
+    org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> routes =
+        route(apiRoutes).handler(node.system());
+    return request -> {
+      long start = System.nanoTime();
+      // rendered from the parsed URI on every call: once
+      String path = request.getUri().path();
+      Optional<CompletionStage<HttpResponse>> plain = apiRoutes.plainQuery(request, path);
+      if (plain.isPresent()) {
+        return plain.get().thenApply(response -> finish(request, path, start, response));
+      }
+      return routes.apply(request);
+    };
   }
 
   /** "1.234ms" without String.format, which costs more than the rest of a cached answer's header work. */
@@ -100,7 +133,7 @@ public final class HttpServer extends AllDirectives {
         .webhookUrl()
         .ifPresent(url -> node.system().systemActorOf(AlertWebhook.create(url, Json.mapper()), "ragmill-alert-webhook", Props.empty()));
     CompletionStage<ServerBinding> binding =
-        Http.get(node.system()).newServerAt(settings.host(), settings.port()).bind(route());
+        Http.get(node.system()).newServerAt(settings.host(), settings.port()).bind(handler());
     return binding.thenApply(
         b -> {
           CoordinatedShutdown.get(node.system())

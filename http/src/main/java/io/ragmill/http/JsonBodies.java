@@ -46,6 +46,10 @@ final class JsonBodies {
     }
   }
 
+  static boolean isCollectionName(String name) {
+    return NAME.matcher(name).matches();
+  }
+
   static String collectionName(String name) {
     if (!NAME.matcher(name).matches()) {
       throw RagmillException.invalid(

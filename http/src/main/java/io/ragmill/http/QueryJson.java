@@ -30,6 +30,30 @@ final class QueryJson {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   private record Head(Answer answer, List<ChunkHit> chunks) {}
 
+  /**
+   * The per-request fields as {@code {"cache":..,..}}: written by hand when they are only enums and
+   * numbers (a generator per call cost more than the writing, in the same profile), by Jackson when
+   * a semantic match brings a string to escape.
+   */
+  private byte[] tail(QueryResult result) throws JsonProcessingException {
+    if (result.semantic() != null) {
+      return mapper.writeValueAsBytes(
+          new Tail(result.cache(), result.cacheTier(), result.semantic(), result.generation(), result.timings()));
+    }
+    QueryResult.Timings t = result.timings();
+    StringBuilder out = new StringBuilder(160).append("{\"cache\":\"").append(result.cache().wire()).append('"');
+    if (result.cacheTier() != null) {
+      out.append(",\"cacheTier\":\"").append(result.cacheTier().wire()).append('"');
+    }
+    out.append(",\"generation\":").append(result.generation())
+        .append(",\"timings\":{\"embedMs\":").append(t.embedMs())
+        .append(",\"searchMs\":").append(t.searchMs())
+        .append(",\"answerMs\":").append(t.answerMs())
+        .append(",\"totalMs\":").append(t.totalMs())
+        .append("}}");
+    return out.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
   /** The JSON of one answer with its chunks, without the closing brace; for that answer only. */
   private record Fragment(Answer answer, byte[] open) {}
 
@@ -50,8 +74,7 @@ final class QueryJson {
         fragment = new Fragment(result.answer(), java.util.Arrays.copyOf(head, head.length - 1));
         fragments.put(result.chunks(), fragment);
       }
-      byte[] tail = mapper.writeValueAsBytes(
-          new Tail(result.cache(), result.cacheTier(), result.semantic(), result.generation(), result.timings()));
+      byte[] tail = tail(result);
       byte[] open = fragment.open();
       // {"answer":..,"chunks":[..]  +  ,  +  "cache":..}
       byte[] out = new byte[open.length + tail.length];

@@ -39,6 +39,8 @@ class QueryJsonTest {
     assertSameAsJackson(result(ANSWER, CHUNKS, QueryResult.CacheStatus.MISS, null, null, 3));
     // the same cached objects again: the fragment is reused, the per-request fields are not
     assertSameAsJackson(result(ANSWER, CHUNKS, QueryResult.CacheStatus.HIT, CacheTier.NEAR, null, 3));
+    assertSameAsJackson(new QueryResult(ANSWER, CHUNKS, QueryResult.CacheStatus.HIT, CacheTier.L2, null, Long.MAX_VALUE,
+        new QueryResult.Timings(1e-7, 12345.678, 0.1 + 0.2, Double.MIN_VALUE)));
     assertSameAsJackson(result(ANSWER, CHUNKS, QueryResult.CacheStatus.SEMANTIC, CacheTier.L1,
         new QueryResult.Semantic("what is caffeine?", 0.97), 4));
   }
