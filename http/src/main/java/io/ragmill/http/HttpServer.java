@@ -29,9 +29,11 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class HttpServer extends AllDirectives {
   private final RagmillNode node;
   private final HttpSettings settings;
-  private final AuthSettings authSettings;
   private final Compression compression;
   private final HttpMetrics metrics;
+  private final ObjectMapper mapper = Json.mapper();
+  private final Problems problems = new Problems(mapper);
+  private final Authentication auth;
 
   private final java.util.function.Supplier<com.typesafe.config.Config> configSource;
 
@@ -45,26 +47,17 @@ public final class HttpServer extends AllDirectives {
       java.util.function.Supplier<com.typesafe.config.Config> configSource) {
     this.node = node;
     this.settings = settings;
-    this.authSettings = authSettings;
     this.configSource = configSource;
     this.compression = new Compression(CompressionSettings.fromConfig(node.system().settings().config()));
     this.metrics = node.metrics().http();
+    this.auth = new Authentication(authSettings, problems);
   }
 
   public Route route() {
-    return route(api());
-  }
-
-  private ApiRoutes api() {
-    ObjectMapper mapper = Json.mapper();
-    Problems problems = new Problems(mapper);
-    return new ApiRoutes(node, settings, mapper, problems, new Authentication(authSettings, problems));
+    return route(new ApiRoutes(node, settings, mapper, problems, auth));
   }
 
   private Route route(ApiRoutes apiRoutes) {
-    ObjectMapper mapper = Json.mapper();
-    Problems problems = new Problems(mapper);
-    Authentication auth = new Authentication(authSettings, problems);
     Route api = apiRoutes.route();
     Route admin = new AdminRoutes(node, mapper, problems, auth, configSource).route();
     Route health = new HealthRoutes(node, mapper).route();
@@ -106,7 +99,7 @@ public final class HttpServer extends AllDirectives {
    * every query that is not plain, goes through the routes.
    */
   private org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> handler() {
-    ApiRoutes apiRoutes = api();
+    ApiRoutes apiRoutes = new ApiRoutes(node, settings, mapper, problems, auth);
     org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> routes =
         route(apiRoutes).handler(node.system());
     return request -> {
