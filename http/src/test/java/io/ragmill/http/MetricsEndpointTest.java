@@ -9,12 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ragmill.embedding.HashingEmbedder;
 import io.ragmill.testing.TestNode;
 import io.ragmill.testing.TestNodes;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,11 +24,9 @@ import org.junit.jupiter.api.Test;
  */
 class MetricsEndpointTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final int MAX_BODY = 64 * 1024;
   private static TestServer server;
   private static TestNode node;
-  private static String base;
 
   @BeforeAll
   static void start() throws Exception {
@@ -42,7 +36,6 @@ class MetricsEndpointTest {
             ""),
         new HashingEmbedder(64), TestServer.noAuth("admin-secret"), null, MAX_BODY);
     node = server.node();
-    base = server.base();
     HttpResponse<String> ingest = post("/v1/collections/docs/documents?wait=true",
         "[{\"id\":\"a\",\"text\":\"Caffeine is a caching library for Java.\"},"
             + "{\"id\":\"b\",\"text\":\"Pekko is a toolkit for actors on the JVM.\"}]");
@@ -55,18 +48,11 @@ class MetricsEndpointTest {
   }
 
   private static HttpResponse<String> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-    if (headers.length > 0) {
-      b.headers(headers);
-    }
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return server.send("GET", path, null, headers);
   }
 
   private static HttpResponse<String> post(String path, String body) throws Exception {
-    return CLIENT.send(
-        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return server.send("POST", path, body);
   }
 
   private static String scrape() throws Exception {

@@ -60,18 +60,11 @@ class ObservabilityTest {
   }
 
   private static HttpResponse<String> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-    if (headers.length > 0) {
-      b.headers(headers);
-    }
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return server.send("GET", path, null, headers);
   }
 
   private static HttpResponse<String> post(String path, String body) throws Exception {
-    return CLIENT.send(
-        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return server.send("POST", path, body);
   }
 
   @Test
