@@ -27,7 +27,7 @@ public final class EmbeddingModels {
           new EmbeddingModels(
               MiniLmEmbedder.MODEL_ID,
               after.toCompletableFuture().thenApplyAsync(
-                  ignored -> new MiniLmEmbedder(settings.intraOpThreads(), settings.allowSpinning()), loader));
+                  ignored -> new MiniLmEmbedder(settings.intraOpThreads(), settings.allowSpinning(), settings.parallelRuns()), loader));
       default ->
           throw new IllegalArgumentException(
               "ragmill.embedding.model must be " + MiniLmEmbedder.MODEL_ID + " or hashing, was "

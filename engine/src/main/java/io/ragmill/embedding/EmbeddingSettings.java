@@ -5,7 +5,12 @@ import java.time.Duration;
 
 /** The {@code ragmill.embedding} block. */
 public record EmbeddingSettings(
-    String model, int hashingDimension, int intraOpThreads, boolean allowSpinning, BatcherSettings batcher) {
+    String model,
+    int hashingDimension,
+    int intraOpThreads,
+    boolean allowSpinning,
+    int parallelRuns,
+    BatcherSettings batcher) {
 
   /** Limits of one {@link EmbeddingBatcher} lane. */
   public record BatcherSettings(
@@ -34,6 +39,7 @@ public record EmbeddingSettings(
         c.getInt("hashing.dimension"),
         c.getInt("onnx.intra-op-threads") > 0 ? c.getInt("onnx.intra-op-threads") : Runtime.getRuntime().availableProcessors(),
         c.getBoolean("onnx.allow-spinning"),
+        c.getInt("onnx.parallel-runs") > 0 ? c.getInt("onnx.parallel-runs") : Runtime.getRuntime().availableProcessors(),
         new BatcherSettings(
             b.getInt("lanes"),
             b.getInt("max-batch-size"),

@@ -74,4 +74,27 @@ class MiniLmEmbedderTest {
       assertEquals(i, closest, "batched vector " + closest + " is nearest to text " + i);
     }
   }
+
+  @Test
+  void parallelRunsGiveTheVectorsOfTheSameSubBatchesRunOneAfterAnother() {
+    // 96 texts are three sub-batches of 32 either way; run side by side they must come out the
+    // same, each in its own place
+    List<String> texts = ModelBenchmark.sentences(96, 3, 30, new java.util.Random(5));
+    try (MiniLmEmbedder sequential = new MiniLmEmbedder(1, false, 1);
+        MiniLmEmbedder parallel = new MiniLmEmbedder(1, false, 3)) {
+      List<Vector> expected = sequential.embed(texts);
+      for (int round = 0; round < 3; round++) {
+        List<Vector> actual = parallel.embed(texts);
+        assertEquals(texts.size(), actual.size());
+        for (int i = 0; i < texts.size(); i++) {
+          assertEquals(1.0, actual.get(i).dot(expected.get(i)), 1e-5, "text " + i + " in round " + round);
+        }
+      }
+    }
+  }
+
+  @Test
+  void refusesNoThreads() {
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new MiniLmEmbedder(1, false, 0));
+  }
 }
