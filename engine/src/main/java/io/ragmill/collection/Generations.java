@@ -3,7 +3,9 @@ package io.ragmill.collection;
 import io.ragmill.api.Stages;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,6 +22,16 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * timestamp is the generation itself, so merges keep the highest generation whatever the clocks
  * say. {@link #publish} completes only when every reachable node has the value (WriteAll), which
  * is what lets an ingest or delete be acknowledged: no node can then key its cache by an older one.
+ *
+ * <p><b>Read lease.</b> Asking the replicator on every query cost a cached hit a round trip through
+ * an actor and a scheduled timeout, the largest part of its cost left after the HTTP stack. So a
+ * value read from the local replica is reused for {@code lease}, counted from the moment the read
+ * was asked for, and {@link #publish} completes only {@code lease} after every node has the new
+ * value. A value read before the new one reached this node was asked for before the write
+ * completed, so its lease has ended before the publish completes: after an acknowledged ingest or
+ * delete, no node serves a generation older than it. The price is {@code lease} more on each
+ * acknowledgement. The argument needs only that both nodes measure a few milliseconds alike
+ * (monotonic clocks, not synchronized ones). A lease of zero reads the replica every time.
  */
 public final class Generations {
   private static final LWWRegister.Clock<Long> GENERATION_CLOCK = (current, generation) -> generation;
@@ -28,12 +40,25 @@ public final class Generations {
   private final ActorRef<Replicator.Command> replicator;
   private final SelfUniqueAddress self;
   private final Duration timeout;
+  private final long leaseNanos;
+  private final ConcurrentHashMap<Key<LWWRegister<Long>>, Leased> leased = new ConcurrentHashMap<>();
+
+  /** A generation read from the local replica, usable until {@code expiresNanos} (System.nanoTime). */
+  private record Leased(long generation, long expiresNanos) {}
 
   public Generations(ActorSystem<?> system, Duration timeout) {
+    this(system, timeout, Duration.ZERO);
+  }
+
+  public Generations(ActorSystem<?> system, Duration timeout, Duration lease) {
+    if (lease.isNegative()) {
+      throw new IllegalArgumentException("the generation read lease must be >= 0, was " + lease);
+    }
     this.system = system;
     this.replicator = DistributedData.get(system).replicator();
     this.self = DistributedData.get(system).selfUniqueAddress();
     this.timeout = timeout;
+    this.leaseNanos = lease.toNanos();
   }
 
   static Key<LWWRegister<Long>> key(String tenant, String collection) {
@@ -43,6 +68,13 @@ public final class Generations {
   /** This node's replica of the generation, or empty when this node has not seen the collection. */
   public CompletionStage<Optional<Long>> current(String tenant, String collection) {
     Key<LWWRegister<Long>> key = key(tenant, collection);
+    long asked = System.nanoTime();
+    if (leaseNanos > 0) {
+      Leased lease = leased.get(key);
+      if (lease != null && asked - lease.expiresNanos() < 0) {
+        return CompletableFuture.completedFuture(Optional.of(lease.generation()));
+      }
+    }
     return Stages.direct(
             AskPattern.<Replicator.Command, Replicator.GetResponse<LWWRegister<Long>>>ask(
                 replicator,
@@ -50,10 +82,20 @@ public final class Generations {
                 timeout,
                 system.scheduler()))
         .thenApply(
-            response ->
-                response instanceof Replicator.GetSuccess<LWWRegister<Long>> success
-                    ? Optional.of(success.get(key).getValue())
-                    : Optional.empty());
+            response -> {
+              if (!(response instanceof Replicator.GetSuccess<LWWRegister<Long>> success)) {
+                return Optional.empty();
+              }
+              long generation = success.get(key).getValue();
+              if (leaseNanos > 0) {
+                // the lease runs from when the read was asked for, not from when it came back
+                leased.merge(
+                    key,
+                    new Leased(generation, asked + leaseNanos),
+                    (old, fresh) -> fresh.expiresNanos() - old.expiresNanos() > 0 ? fresh : old);
+              }
+              return Optional.of(generation);
+            });
   }
 
   public CompletionStage<Done> publish(String tenant, String collection, long generation) {
@@ -69,14 +111,24 @@ public final class Generations {
                     register -> register.withValue(self, Math.max(register.getValue(), generation), GENERATION_CLOCK)),
             timeout.plus(timeout),
             system.scheduler()))
-        .thenApply(
+        .thenCompose(
             response -> {
-              if (response instanceof Replicator.UpdateSuccess) {
-                return Done.getInstance();
+              if (!(response instanceof Replicator.UpdateSuccess)) {
+                throw new IllegalStateException(
+                    "generation " + generation + " of " + tenant + "/" + collection
+                        + " could not be replicated to every node: " + response);
               }
-              throw new IllegalStateException(
-                  "generation " + generation + " of " + tenant + "/" + collection
-                      + " could not be replicated to every node: " + response);
+              if (leaseNanos == 0) {
+                return CompletableFuture.completedFuture(Done.getInstance());
+              }
+              // every lease on an older value, on any node, ends before this completes
+              CompletableFuture<Done> afterLeases = new CompletableFuture<>();
+              system.scheduler()
+                  .scheduleOnce(
+                      Duration.ofNanos(leaseNanos),
+                      () -> afterLeases.complete(Done.getInstance()),
+                      system.executionContext());
+              return afterLeases;
             });
   }
 }

@@ -122,7 +122,8 @@ public final class RagmillNode {
     }
     this.embeddings = new EmbeddingClient(system, cache, models, embeddingSettings.batcher(), askTimeout, store);
     IndexShard.init(system, indexSettings);
-    Generations generations = new Generations(system, askTimeout);
+    Generations generations =
+        new Generations(system, askTimeout, config.getDuration("ragmill.query.generation-lease"));
     Collection.init(system, generations, askTimeout);
     this.collections = new Collections(system, generations, askTimeout);
     IngestionJob.init(
