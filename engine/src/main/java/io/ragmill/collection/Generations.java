@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -31,7 +32,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * completed, so its lease has ended before the publish completes: after an acknowledged ingest or
  * delete, no node serves a generation older than it. The price is {@code lease} more on each
  * acknowledgement. The argument needs only that both nodes measure a few milliseconds alike
- * (monotonic clocks, not synchronized ones). A lease of zero reads the replica every time.
+ * (monotonic clocks, not synchronized ones). A lease of zero reads the replica every time. The
+ * lease is renewed in the background once half of it has run, one read at a time, so under load
+ * queries do not wait for the replica at all.
  */
 public final class Generations {
   private static final LWWRegister.Clock<Long> GENERATION_CLOCK = (current, generation) -> generation;
@@ -41,10 +44,19 @@ public final class Generations {
   private final SelfUniqueAddress self;
   private final Duration timeout;
   private final long leaseNanos;
-  private final ConcurrentHashMap<Key<LWWRegister<Long>>, Leased> leased = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key<LWWRegister<Long>>, Lease> leases = new ConcurrentHashMap<>();
 
   /** A generation read from the local replica, usable until {@code expiresNanos} (System.nanoTime). */
   private record Leased(long generation, long expiresNanos) {}
+
+  /** A read of the replica in flight, asked for at {@code askedNanos}. */
+  private record Reading(long askedNanos, CompletableFuture<Optional<Long>> result) {}
+
+  /** One collection's leased value and the read renewing it, if any. */
+  private static final class Lease {
+    volatile Leased value;
+    final AtomicReference<Reading> reading = new AtomicReference<>();
+  }
 
   public Generations(ActorSystem<?> system, Duration timeout) {
     this(system, timeout, Duration.ZERO);
@@ -68,13 +80,65 @@ public final class Generations {
   /** This node's replica of the generation, or empty when this node has not seen the collection. */
   public CompletionStage<Optional<Long>> current(String tenant, String collection) {
     Key<LWWRegister<Long>> key = key(tenant, collection);
-    long asked = System.nanoTime();
-    if (leaseNanos > 0) {
-      Leased lease = leased.get(key);
-      if (lease != null && asked - lease.expiresNanos() < 0) {
-        return CompletableFuture.completedFuture(Optional.of(lease.generation()));
-      }
+    if (leaseNanos == 0) {
+      return read(key);
     }
+    long now = System.nanoTime();
+    Lease lease = leases.computeIfAbsent(key, k -> new Lease());
+    Leased value = lease.value;
+    if (value != null && now - value.expiresNanos() < 0) {
+      if (now - (value.expiresNanos() - leaseNanos / 2) > 0) {
+        refresh(key, lease, now); // renew ahead of the end, so queries never wait for it
+      }
+      return CompletableFuture.completedFuture(Optional.of(value.generation()));
+    }
+    return refresh(key, lease, now);
+  }
+
+  /**
+   * One read of the replica in flight per collection. A query that started at {@code now} may take
+   * the answer of a read asked for before it only while that read's lease would still run: a read
+   * asked for more than a lease ago may predate an acknowledged publish.
+   */
+  private CompletableFuture<Optional<Long>> refresh(Key<LWWRegister<Long>> key, Lease lease, long now) {
+    Reading current = lease.reading.get();
+    if (current != null && now - (current.askedNanos() + leaseNanos) < 0) {
+      return current.result();
+    }
+    long asked = System.nanoTime();
+    Reading mine = new Reading(asked, new CompletableFuture<>());
+    if (!lease.reading.compareAndSet(current, mine)) {
+      Reading other = lease.reading.get();
+      if (other != null && now - (other.askedNanos() + leaseNanos) < 0) {
+        return other.result();
+      }
+      // lost to a read that is already too old for this query: ask on our own
+      return read(key);
+    }
+    read(key)
+        .whenComplete(
+            (generation, error) -> {
+              if (error == null && generation.isPresent()) {
+                // the lease runs from when the read was asked for, not from when it came back
+                Leased fresh = new Leased(generation.get(), asked + leaseNanos);
+                synchronized (lease) {
+                  Leased old = lease.value;
+                  if (old == null || fresh.expiresNanos() - old.expiresNanos() > 0) {
+                    lease.value = fresh;
+                  }
+                }
+              }
+              lease.reading.compareAndSet(mine, null);
+              if (error != null) {
+                mine.result().completeExceptionally(error);
+              } else {
+                mine.result().complete(generation);
+              }
+            });
+    return mine.result();
+  }
+
+  private CompletableFuture<Optional<Long>> read(Key<LWWRegister<Long>> key) {
     return Stages.direct(
             AskPattern.<Replicator.Command, Replicator.GetResponse<LWWRegister<Long>>>ask(
                 replicator,
@@ -82,20 +146,10 @@ public final class Generations {
                 timeout,
                 system.scheduler()))
         .thenApply(
-            response -> {
-              if (!(response instanceof Replicator.GetSuccess<LWWRegister<Long>> success)) {
-                return Optional.empty();
-              }
-              long generation = success.get(key).getValue();
-              if (leaseNanos > 0) {
-                // the lease runs from when the read was asked for, not from when it came back
-                leased.merge(
-                    key,
-                    new Leased(generation, asked + leaseNanos),
-                    (old, fresh) -> fresh.expiresNanos() - old.expiresNanos() > 0 ? fresh : old);
-              }
-              return Optional.of(generation);
-            });
+            response ->
+                response instanceof Replicator.GetSuccess<LWWRegister<Long>> success
+                    ? Optional.of(success.get(key).getValue())
+                    : Optional.empty());
   }
 
   public CompletionStage<Done> publish(String tenant, String collection, long generation) {
