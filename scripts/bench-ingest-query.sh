@@ -4,6 +4,8 @@
 # alone, then with ingestion of fresh documents into another collection at the same time.
 # Each JAR given is measured in turn, ROUNDS times, alternating (to compare two builds in one run).
 # Usage: scripts/bench-ingest-query.sh [rounds] [jar ...]   (RATE=50 DURATION=20s BATCH=100 PARALLEL=1)
+# Every answer goes to answers-<round>-<jar>.jsonl (question, cache tier, semantic match, cited
+# documents, correct or not); EXTRA="--control" runs the second phase without the ingestion.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROUNDS=${1:-3}; shift || true
@@ -29,7 +31,7 @@ for r in $(seq 1 "$ROUNDS"); do
     echo "-- round $r, $jar"
     "${LT[@]}" ingest-query --url "http://127.0.0.1:$port" --documents 1000 --seed 7 --no-ingest --questions 2000 \
       --rate "$RATE" --duration "$DURATION" --warmup 5s --batch "$BATCH" --parallel "$PARALLEL" \
-      --json "$OUT/ingest-query-$r-$j.json" | tail -4
+      --json "$OUT/ingest-query-$r-$j.json" --answers "$OUT/answers-$r-$j.jsonl" ${EXTRA:-} | grep -v '^wrong answers' | tail -4
     kill "$pid"; wait "$pid" 2>/dev/null || true
   done
 done

@@ -13,4 +13,17 @@ public interface Embedder {
   int dimension();
 
   List<Vector> embed(List<String> texts);
+
+  /**
+   * Each text embedded on its own, as {@code embed(List.of(text))} would: for a model whose vectors
+   * depend on their batch companions, the vector a text gets alone. Implementations may run the
+   * texts side by side.
+   */
+  default List<Vector> embedEach(List<String> texts) {
+    List<Vector> out = new java.util.ArrayList<>(texts.size());
+    for (String text : texts) {
+      out.add(embed(List.of(text)).get(0));
+    }
+    return out;
+  }
 }

@@ -42,6 +42,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * (measured with the load tool's ingest-query scenario: docs/BENCHMARKS.md), and a full bulk
  * queue never refuses a question.
  *
+ * <p>With {@code questions-alone} a batch of questions runs the model once per question: the
+ * quantized MiniLM takes its ranges from the whole run, so otherwise a question's vector depends on
+ * the questions batched with it.
+ *
  * <p>State is in memory only: requests pending when the entity moves are lost and their asks time
  * out, which callers treat as a failed embedding (nothing acknowledged depends on it).
  */
@@ -237,6 +241,7 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     // questions alone when there are any: a batch filled up with chunks would take as long as a
     // chunk batch, and the question would wait for all of it
     ArrayDeque<Pending> queue = nextQueue();
+    boolean oneByOne = settings.questionsAlone() && queue == interactive;
     while (!queue.isEmpty()) {
       Pending next = queue.peek();
       List<Slot> slots = batch.get(next.text());
@@ -262,7 +267,7 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
         model.thenApplyAsync(
             embedder -> {
               long start = System.nanoTime();
-              List<Vector> vectors = embedder.embed(texts);
+              List<Vector> vectors = oneByOne ? embedder.embedEach(texts) : embedder.embed(texts);
               metrics.inferred(System.nanoTime() - start);
               return vectors;
             },

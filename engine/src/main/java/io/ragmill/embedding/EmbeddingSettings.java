@@ -12,9 +12,19 @@ public record EmbeddingSettings(
     int parallelRuns,
     BatcherSettings batcher) {
 
-  /** Limits of one {@link EmbeddingBatcher} lane. */
+  /**
+   * Limits of one {@link EmbeddingBatcher} lane. {@code questionsAlone}: a batch of questions runs
+   * the model once per question, so a question's vector does not depend on what it was batched with
+   * (the quantized MiniLM picks its ranges per run); chunks are batched either way.
+   */
   public record BatcherSettings(
-      int lanes, int maxBatchSize, int maxBatchTokens, int maxInFlight, Duration maxWait, int maxPending) {
+      int lanes, int maxBatchSize, int maxBatchTokens, int maxInFlight, Duration maxWait, int maxPending,
+      boolean questionsAlone) {
+    public BatcherSettings(
+        int lanes, int maxBatchSize, int maxBatchTokens, int maxInFlight, Duration maxWait, int maxPending) {
+      this(lanes, maxBatchSize, maxBatchTokens, maxInFlight, maxWait, maxPending, false);
+    }
+
     public BatcherSettings {
       positive("lanes", lanes);
       positive("max-batch-size", maxBatchSize);
@@ -46,6 +56,7 @@ public record EmbeddingSettings(
             b.getInt("max-batch-tokens"),
             b.getInt("max-in-flight"),
             b.getDuration("max-wait"),
-            b.getInt("max-pending")));
+            b.getInt("max-pending"),
+            b.getBoolean("questions-alone")));
   }
 }

@@ -132,6 +132,17 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
 
   @Override
   public List<Vector> embed(List<String> texts) {
+    return embed(texts, SUB_BATCH);
+  }
+
+  /** One run per text, {@code parallelRuns} of them at once. */
+  @Override
+  public List<Vector> embedEach(List<String> texts) {
+    return embed(texts, 1);
+  }
+
+  /** Sorted by length, in runs of at most {@code maxRows} texts. */
+  private List<Vector> embed(List<String> texts, int maxRows) {
     Integer[] order = new Integer[texts.size()];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
@@ -139,7 +150,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
     // sub-batches of neighbours in length order; enough of them to keep every parallel run busy
     int runs = Math.min(parallelRuns, order.length);
-    int size = Math.min(SUB_BATCH, (order.length + runs - 1) / runs);
+    int size = Math.min(maxRows, (order.length + runs - 1) / runs);
     List<int[]> ranges = new ArrayList<>();
     for (int from = 0; from < order.length; from += size) {
       ranges.add(new int[] {from, Math.min(order.length, from + size)});

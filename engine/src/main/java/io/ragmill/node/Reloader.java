@@ -83,7 +83,7 @@ public final class Reloader {
           cacheSettings.get().partitions(), nextCache.leaseTimeout(), nextCache.kinds(), nextCache.semantic(), nextCache.near());
       nextBatcher = new BatcherSettings(
           batcherSettings.get().lanes(), nextBatcher.maxBatchSize(), nextBatcher.maxBatchTokens(), nextBatcher.maxInFlight(),
-          nextBatcher.maxWait(), nextBatcher.maxPending());
+          nextBatcher.maxWait(), nextBatcher.maxPending(), nextBatcher.questionsAlone());
     }
     if (applied.stream().anyMatch(c -> c.setting().startsWith("cache."))) {
       cacheSettings.set(nextCache);

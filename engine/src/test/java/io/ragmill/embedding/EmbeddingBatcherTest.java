@@ -2,6 +2,7 @@ package io.ragmill.embedding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
 import io.ragmill.testing.RecordingEmbedder;
@@ -197,5 +198,45 @@ class EmbeddingBatcherTest {
     embed(batcher, probe, "x", "y");
     var failed = assertInstanceOf(EmbeddingBatcher.Failed.class, probe.receiveMessage(Duration.ofSeconds(3)));
     assertEquals(true, failed.reason().contains("model crashed"));
+  }
+
+  private static BatcherSettings questionsAlone(boolean on) {
+    return new BatcherSettings(1, 32, 10_000, 1, Duration.ofMillis(5), 100, on);
+  }
+
+  private List<Vector> embedWith(BatcherSettings settings, Embedder model, boolean interactive, List<String> texts) {
+    var batcher = testKit.spawn(EmbeddingBatcher.create(settings, CompletableFuture.completedFuture(model), inference));
+    TestProbe<EmbeddingBatcher.Reply> probe = testKit.createTestProbe();
+    batcher.tell(new EmbeddingBatcher.Embed(texts, interactive, probe.getRef()));
+    return assertInstanceOf(EmbeddingBatcher.Embedded.class, probe.receiveMessage(Duration.ofSeconds(30))).vectors();
+  }
+
+  @Test
+  void aQuestionsVectorDoesNotDependOnItsBatchWithQuestionsAlone() {
+    // the quantized MiniLM picks its ranges over the whole batch: the hot question of the load
+    // tool's ingest-query run, which cited its document or not depending on its batch mates
+    MiniLmEmbedder model = new MiniLmEmbedder(1, false, 2);
+    String question = "who charted the lozuga nebula near the desert plateau in 1947";
+    List<String> batch = List.of(
+        question,
+        "who pressed the pakulel lichen near the river delta in 1887",
+        "i want to know who classified the vagukor lichen near the alpine meadow in 1887",
+        "who moored the resesin lantern near the rocky cape in 1887");
+    Vector alone = model.embed(List.of(question)).get(0);
+    assertNotEquals(alone, embedWith(questionsAlone(false), model, true, batch).get(0),
+        "batched, the question's vector should differ from its vector alone (else this test shows nothing)");
+    List<Vector> vectors = embedWith(questionsAlone(true), model, true, batch);
+    assertEquals(alone, vectors.get(0));
+    for (int i = 1; i < batch.size(); i++) {
+      assertEquals(model.embed(List.of(batch.get(i))).get(0), vectors.get(i), batch.get(i));
+    }
+  }
+
+  @Test
+  void questionsAloneStillBatchesChunks() {
+    RecordingEmbedder embedder = RecordingEmbedder.open();
+    embedWith(questionsAlone(true), embedder, true, List.of("q1", "q2", "q3"));
+    embedWith(questionsAlone(true), embedder, false, List.of("c1", "c2", "c3"));
+    assertEquals(List.of(List.of("q1"), List.of("q2"), List.of("q3"), List.of("c1", "c2", "c3")), embedder.batches());
   }
 }

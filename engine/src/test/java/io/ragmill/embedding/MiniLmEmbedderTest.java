@@ -94,6 +94,20 @@ class MiniLmEmbedderTest {
   }
 
   @Test
+  void embedEachGivesEveryTextTheVectorItGetsAlone() {
+    List<String> texts = ModelBenchmark.sentences(9, 3, 30, new java.util.Random(8));
+    List<Vector> each = model.embedEach(texts);
+    List<Vector> batched = model.embed(texts);
+    boolean batchDiffers = false;
+    for (int i = 0; i < texts.size(); i++) {
+      Vector alone = model.embed(List.of(texts.get(i))).get(0);
+      assertEquals(1.0, each.get(i).dot(alone), 1e-5, "text " + i);
+      batchDiffers |= batched.get(i).dot(alone) < 0.99999;
+    }
+    assertTrue(batchDiffers, "a batch run changes some vectors, which is why embedEach exists");
+  }
+
+  @Test
   void refusesNoThreads() {
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new MiniLmEmbedder(1, false, 0));
   }

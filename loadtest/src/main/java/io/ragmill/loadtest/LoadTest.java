@@ -26,6 +26,8 @@ public final class LoadTest {
 
   private final Options options;
   private CorpusGenerator.Corpus corpus;
+  /** --answers: every answer of the open-loop runs, one JSON line each; null without it. */
+  private AnswerLog answers;
 
   private LoadTest(Options options) {
     this.options = options;
@@ -63,6 +65,9 @@ public final class LoadTest {
     boolean pekko =
         options.client().equals("pekko") || options.command().equals("baseline") || options.command().equals("baseline-server");
     ActorSystem system = pekko ? actorSystem(options) : null;
+    if (options.answers() != null) {
+      answers = new AnswerLog(java.nio.file.Path.of(options.answers()));
+    }
     try {
       return switch (options.command()) {
         case "ingest" -> ingest(system);
@@ -73,6 +78,9 @@ public final class LoadTest {
         default -> query(system);
       };
     } finally {
+      if (answers != null) {
+        answers.close();
+      }
       if (system != null) {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -217,7 +225,9 @@ public final class LoadTest {
       prime(target, workload);
       ContinuousIngester ingester = new ContinuousIngester(
           ingestTarget, options.ingestCollection(), options.batch(), options.parallel(), options.seed(), tag);
-      ingester.start();
+      if (!options.control()) {
+        ingester.start();
+      }
       Report with;
       ContinuousIngester.Result ingestion;
       try {
@@ -334,17 +344,23 @@ public final class LoadTest {
   private Report runOnce(HttpTarget target, Workload workload, String url, Double rate, String scenario)
       throws Exception {
     Stats stats = new Stats(options.verify());
+    if (answers != null) {
+      answers.phase(scenario);
+    }
     long warmup = options.warmup().toNanos();
     long duration = options.duration().toNanos();
     RunResult run;
     Double cpu;
     try (CpuMeter meter = new CpuMeter(warmup, warmup + duration)) {
       run = rate != null
-          ? new OpenLoop(Clock.system(), target, workload, stats)
+          ? new OpenLoop(Clock.system(), target, workload, stats).logAnswers(answers)
               .run(rate, options.maxInFlight(), warmup, duration, DRAIN_NANOS)
           : new ClosedLoop(Clock.system(), target, workload, stats)
               .run(options.concurrency(), warmup, duration, DRAIN_NANOS);
       cpu = meter.cores();
+    }
+    if (answers != null) {
+      System.out.println(answers.summary());
     }
     Report.Setup setup = new Report.Setup(scenario, rate != null ? "open" : "closed", url,
         target.name(), options.concurrency(), rate, options.warmup().toMillis() / 1000.0);

@@ -14,12 +14,19 @@ public final class OpenLoop {
   private final HttpTarget target;
   private final Workload workload;
   private final Sink sink;
+  private AnswerLog answers;
 
   public OpenLoop(Clock clock, HttpTarget target, Workload workload, Sink sink) {
     this.clock = clock;
     this.target = target;
     this.workload = workload;
     this.sink = sink;
+  }
+
+  /** Also logs every answer, warm-up included, to {@code log} (null: none). */
+  OpenLoop logAnswers(AnswerLog log) {
+    this.answers = log;
+    return this;
   }
 
   /** Runs for warm-up plus duration and waits up to {@code drainNanos} for the last answers. */
@@ -55,6 +62,9 @@ public final class OpenLoop {
         long now = clock.nanoTime();
         if (measured) {
           sink.completed(now - intended, r, e, call);
+        }
+        if (answers != null && r != null) {
+          answers.answered(call, r, measured);
         }
         if (now >= measureFrom && now < end) {
           completedInWindow.increment();

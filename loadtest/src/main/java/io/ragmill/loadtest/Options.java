@@ -14,15 +14,16 @@ public record Options(
     double rate, int maxInFlight, int documents, int batch, int parallel, long seed, int questions,
     String distribution, double zipfExponent, int k, String client, String json, boolean verify, boolean ingest,
     boolean external, int port, String out, double paraphraseShare, int sessions, java.util.List<Double> sweep,
-    Duration p99Bound, String report, String corpus, String ingestCollection, String queries, boolean alone) {
+    Duration p99Bound, String report, String corpus, String ingestCollection, String queries, boolean alone,
+    String answers, boolean control) {
 
   static final List<String> COMMANDS = List.of(
       "ingest", "cached", "uncached", "mixed", "session", "ingest-query", "baseline", "baseline-server", "questions", "help");
-  private static final Set<String> FLAGS = Set.of("no-verify", "no-ingest", "external", "no-alone");
+  private static final Set<String> FLAGS = Set.of("no-verify", "no-ingest", "external", "no-alone", "control");
   private static final Set<String> VALUED = Set.of(
       "url", "collection", "concurrency", "duration", "warmup", "rate", "max-in-flight", "documents", "batch",
       "parallel", "seed", "questions", "distribution", "zipf-exponent", "k", "client", "json", "port", "out",
-      "paraphrase-share", "sessions", "sweep", "p99-bound", "report", "corpus", "ingest-collection", "queries");
+      "paraphrase-share", "sessions", "sweep", "p99-bound", "report", "corpus", "ingest-collection", "queries", "answers");
 
   static final String USAGE = """
       usage: java -jar ragmill-loadtest.jar <command> [options]
@@ -76,6 +77,7 @@ public record Options(
                                does not hit answers cached by the first
         --ingest-collection N  ingest-query: where the concurrent ingestion goes [<collection>-ingest]
         --no-alone             ingest-query: skip the phase of queries without ingestion
+        --control              ingest-query: run the second phase (its questions) without the ingestion
         --sweep R1,R2,...      open loop at each rate in turn (any query scenario or baseline); finds the
                                highest rate whose p99 stays under --p99-bound with no errors
         --p99-bound D          sweep: the latency bound [50ms]
@@ -85,6 +87,8 @@ public record Options(
         --client C             socket (minimal keep-alive HTTP/1.1, cheapest) | jdk (java.net.http)
                                | pekko (Pekko HTTP host connection pool) [socket]
         --json FILE            also write the report as JSON
+        --answers FILE         open loop: every answer (warm-up too) as a JSON line: question, cache
+                               status and tier, semantic match, cited documents, whether correct
         --no-verify            do not check that answers cite the question's document
         --no-ingest            query scenarios: fail instead of ingesting when the collection is missing
         --external             baseline: measure the baseline-server at --url instead of one in this process
@@ -168,7 +172,9 @@ public record Options(
         v.get("corpus"),
         v.getOrDefault("ingest-collection", v.getOrDefault("collection", "bench") + "-ingest"),
         v.getOrDefault("queries", "mixed").toLowerCase(Locale.ROOT),
-        !flags.contains("no-alone"));
+        !flags.contains("no-alone"),
+        v.get("answers"),
+        flags.contains("control"));
     if (o.paraphraseShare() < 0 || o.paraphraseShare() > 1) {
       throw new IllegalArgumentException("--paraphrase-share is between 0 and 1, was " + o.paraphraseShare());
     }

@@ -39,6 +39,10 @@ class OptionsTest {
     assertEquals("side", p.ingestCollection());
     assertFalse(p.alone());
     assertEquals(null, Options.parse(new String[] {"ingest"}).corpus());
+    Options logged = Options.parse(new String[] {"ingest-query", "--answers", "a.jsonl", "--control"});
+    assertEquals("a.jsonl", logged.answers());
+    assertTrue(logged.control());
+    assertEquals(null, Options.parse(new String[] {"ingest-query"}).answers());
     assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"ingest-query", "--queries", "session"}));
     assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"ingest-query", "--sweep", "10,20"}));
     assertThrows(IllegalArgumentException.class,
