@@ -28,8 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * file and tokenizer ship inside the langchain4j artifact, so nothing is downloaded; langchain4j's
  * own wrapper runs one text per session run, which is what this class exists to avoid.
  *
- * <p>Texts are sorted by length before they are cut into sub-batches, so short texts are not padded
- * to the length of a long one. Texts longer than {@value #MAX_TOKENS} tokens are truncated.
+ * <p>Texts are tokenized first and sorted by token count, then cut into runs of neighbours
+ * ({@link #plan}): a run holds up to 32 texts and stops growing when padding its texts to the
+ * longest would add more than {@value #MAX_PADDING} of its real tokens, so padding costs little
+ * even on texts of very different lengths. Texts longer than {@value #MAX_TOKENS} tokens are
+ * truncated.
  *
  * <p>Parallelism comes from running sub-batches side by side, each run on one thread
  * ({@code parallelRuns} runs at once, one intra-op thread each by default), rather than from ONNX
@@ -46,6 +49,8 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
   public static final String MODEL_ID = "all-minilm-l6-v2-q";
   static final int MAX_TOKENS = 512;
   private static final int SUB_BATCH = 32;
+  /** Padding a run may add to its real tokens before the next text starts a new run. */
+  private static final double MAX_PADDING = 0.15;
   private static final int DIMENSION = 384;
 
   private final OrtEnvironment environment;
@@ -95,7 +100,8 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
       session = environment.createSession(resource("/all-minilm-l6-v2-q.onnx"), options);
       needsTokenTypes = session.getInputNames().contains("token_type_ids");
       Map<String, String> tokenizerOptions = new HashMap<>();
-      tokenizerOptions.put("padding", "true");
+      // each text is tokenized to its own length; run() pads a run to its longest text
+      tokenizerOptions.put("padding", "false");
       tokenizerOptions.put("truncation", "true");
       tokenizerOptions.put("maxLength", Integer.toString(MAX_TOKENS));
       try (InputStream in = getClass().getResourceAsStream("/all-minilm-l6-v2-q-tokenizer.json")) {
@@ -141,32 +147,36 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     return embed(texts, 1);
   }
 
-  /** Sorted by length, in runs of at most {@code maxRows} texts. */
+  /** Sorted by token count, in runs of at most {@code maxRows} texts of similar length. */
   private List<Vector> embed(List<String> texts, int maxRows) {
-    Integer[] order = new Integer[texts.size()];
+    if (texts.isEmpty()) {
+      return List.of();
+    }
+    List<String> inputs = new ArrayList<>(texts.size());
+    for (String text : texts) {
+      inputs.add(text.isBlank() ? " " : text);
+    }
+    Encoding[] encodings = tokenizer.batchEncode(inputs);
+    Integer[] order = new Integer[encodings.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
-    // sub-batches of neighbours in length order; enough of them to keep every parallel run busy
-    int runs = Math.min(parallelRuns, order.length);
-    int size = Math.min(maxRows, (order.length + runs - 1) / runs);
-    List<int[]> ranges = new ArrayList<>();
-    for (int from = 0; from < order.length; from += size) {
-      ranges.add(new int[] {from, Math.min(order.length, from + size)});
+    Arrays.sort(order, Comparator.comparingInt(i -> encodings[i].getIds().length));
+    int[] lengths = new int[order.length];
+    for (int i = 0; i < order.length; i++) {
+      lengths[i] = encodings[order[i]].getIds().length;
     }
+    List<int[]> runs = plan(lengths, maxRows, MAX_PADDING, parallelRuns);
     Vector[] out = new Vector[texts.size()];
-    List<Future<?>> others = new ArrayList<>();
-    // longest sub-batches go to the runners first; the caller takes whatever is left in turn
-    AtomicInteger next = new AtomicInteger(ranges.size());
+    // longest runs first, to whichever thread is free: the caller and the runners pull in turn
+    AtomicInteger next = new AtomicInteger(runs.size());
     Runnable worker =
         () -> {
           for (int r = next.decrementAndGet(); r >= 0; r = next.decrementAndGet()) {
-            int[] range = ranges.get(r);
-            List<String> batch = new ArrayList<>(range[1] - range[0]);
+            int[] range = runs.get(r);
+            Encoding[] batch = new Encoding[range[1] - range[0]];
             for (int i = range[0]; i < range[1]; i++) {
-              String text = texts.get(order[i]);
-              batch.add(text.isBlank() ? " " : text);
+              batch[i - range[0]] = encodings[order[i]];
             }
             List<Vector> vectors = run(batch);
             for (int i = range[0]; i < range[1]; i++) {
@@ -174,7 +184,8 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
             }
           }
         };
-    for (int i = 1; i < Math.min(runs, ranges.size()); i++) {
+    List<Future<?>> others = new ArrayList<>();
+    for (int i = 1; i < Math.min(parallelRuns, runs.size()); i++) {
       others.add(runners.submit(worker));
     }
     worker.run();
@@ -191,17 +202,64 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     return List.of(out);
   }
 
-  private List<Vector> run(List<String> batch) {
-    Encoding[] encodings = tokenizer.batchEncode(batch);
-    int rows = encodings.length;
-    int length = encodings[0].getIds().length;
-    long[][] ids = new long[rows][];
-    long[][] mask = new long[rows][];
-    long[][] types = new long[rows][];
+  /**
+   * Cuts texts sorted by token count ({@code lengths}, ascending) into runs {@code [from, to)}: a
+   * run grows while it has fewer than {@code maxRows} texts and padding every text to the longest
+   * adds at most {@code maxPadding} (a fraction) to its real tokens; then, while there are fewer
+   * runs than {@code parallel} and a run of two or more texts is left, the largest run is halved so
+   * that every thread has one.
+   */
+  static List<int[]> plan(int[] lengths, int maxRows, double maxPadding, int parallel) {
+    List<int[]> runs = new ArrayList<>();
+    int from = 0;
+    long real = 0;
+    for (int i = 0; i < lengths.length; i++) {
+      int rows = i - from + 1;
+      long padded = (long) rows * lengths[i];
+      if (rows > 1 && (rows > maxRows || padded > (real + lengths[i]) * (1 + maxPadding))) {
+        runs.add(new int[] {from, i});
+        from = i;
+        real = 0;
+      }
+      real += lengths[i];
+    }
+    runs.add(new int[] {from, lengths.length});
+    while (runs.size() < parallel) {
+      int largest = 0;
+      for (int r = 1; r < runs.size(); r++) {
+        if (size(runs.get(r)) > size(runs.get(largest))) {
+          largest = r;
+        }
+      }
+      int[] run = runs.get(largest);
+      if (size(run) < 2) {
+        break;
+      }
+      int middle = run[0] + size(run) / 2;
+      runs.set(largest, new int[] {run[0], middle});
+      runs.add(largest + 1, new int[] {middle, run[1]});
+    }
+    return runs;
+  }
+
+  private static int size(int[] run) {
+    return run[1] - run[0];
+  }
+
+  /** One session run over texts already tokenized, padded to the longest of them. */
+  private List<Vector> run(Encoding[] batch) {
+    int rows = batch.length;
+    int length = 0;
+    for (Encoding e : batch) {
+      length = Math.max(length, e.getIds().length);
+    }
+    long[][] ids = new long[rows][length];
+    long[][] mask = new long[rows][length];
+    long[][] types = new long[rows][length];
     for (int r = 0; r < rows; r++) {
-      ids[r] = encodings[r].getIds();
-      mask[r] = encodings[r].getAttentionMask();
-      types[r] = new long[length];
+      long[] tokens = batch[r].getIds();
+      System.arraycopy(tokens, 0, ids[r], 0, tokens.length); // [PAD] is id 0
+      Arrays.fill(mask[r], 0, tokens.length, 1L);
     }
     Map<String, OnnxTensor> inputs = new HashMap<>();
     try {

@@ -108,6 +108,37 @@ class MiniLmEmbedderTest {
   }
 
   @Test
+  void runsOfSimilarLengthCoverEveryTextOnceWithinThePaddingBudget() {
+    java.util.Random random = new java.util.Random(3);
+    for (int round = 0; round < 200; round++) {
+      int[] lengths = new int[1 + random.nextInt(100)];
+      for (int i = 0; i < lengths.length; i++) {
+        lengths[i] = 3 + random.nextInt(60);
+      }
+      java.util.Arrays.sort(lengths);
+      int parallel = 1 + random.nextInt(3);
+      List<int[]> runs = MiniLmEmbedder.plan(lengths, 32, 0.15, parallel);
+      int expectedFrom = 0;
+      for (int[] run : runs) {
+        assertEquals(expectedFrom, run[0], "runs are contiguous");
+        assertTrue(run[1] > run[0] && run[1] - run[0] <= 32, "1 to 32 texts a run");
+        long real = 0;
+        for (int i = run[0]; i < run[1]; i++) {
+          real += lengths[i];
+        }
+        long padded = (long) (run[1] - run[0]) * lengths[run[1] - 1];
+        assertTrue(run[1] - run[0] == 1 || padded <= real * 1.15 + 1e-9, "padding within budget: " + padded + " vs " + real);
+        expectedFrom = run[1];
+      }
+      assertEquals(lengths.length, expectedFrom, "every text is in a run");
+      assertTrue(runs.size() >= Math.min(parallel, lengths.length), "a run for every thread when there are texts enough");
+    }
+    // equal lengths: full runs of 32, halved only to give every thread one
+    assertEquals(2, MiniLmEmbedder.plan(new int[40], 32, 0.15, 2).size());
+    assertEquals(List.of(2, 2), MiniLmEmbedder.plan(new int[] {5, 5, 5, 5}, 32, 0.15, 2).stream().map(r -> r[1] - r[0]).toList());
+  }
+
+  @Test
   void refusesNoThreads() {
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new MiniLmEmbedder(1, false, 0));
   }

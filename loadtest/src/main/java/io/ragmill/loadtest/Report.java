@@ -50,7 +50,12 @@ public record Report(
   }
 
   /** Answers checked for the expected document among their chunks, and how many had it. */
-  public record Retrieval(long checked, long correct, double recall) {}
+  /**
+   * {@code recall}: the share of checked answers that cite the question's document;
+   * {@code questionRecall}: the same per distinct question (with its paraphrases), averaged over
+   * the {@code questions} asked, so that a hot question weighs as much as any other.
+   */
+  public record Retrieval(long checked, long correct, double recall, int questions, double questionRecall) {}
 
   /**
    * The report of a run; {@code cpuCores} is the CPU this process used while measuring (for the
@@ -69,7 +74,8 @@ public record Report(
       Setup setup, RunResult run, Histogram micros, Stats.Counts counts, Double cpuCores, Histogram answeredMicros,
       Histogram refusedMicros) {
     Retrieval retrieval = counts.checked() == 0 ? null
-        : new Retrieval(counts.checked(), counts.correct(), round4((double) counts.correct() / counts.checked()));
+        : new Retrieval(counts.checked(), counts.correct(), round4((double) counts.correct() / counts.checked()),
+            counts.questions(), round4(counts.questionRecall()));
     long answered = counts.cacheHits() + counts.semanticHits() + counts.cacheMisses();
     HitRatio hitRatio = null;
     if (counts.tracked() > 0 && answered > 0) {
@@ -114,7 +120,8 @@ public record Report(
           hitRatio.achieved(), hitRatio.attainable(), hitRatio.ofAttainable()));
     }
     if (retrieval != null) {
-      line.append(String.format(Locale.ROOT, " | recall %.1f%%", retrieval.recall() * 100));
+      line.append(String.format(Locale.ROOT, " | recall %.1f%% (per question %.1f%% of %d)",
+          retrieval.recall() * 100, retrieval.questionRecall() * 100, retrieval.questions()));
     }
     if (refusedLatencyMs != null) {
       line.append(String.format(Locale.ROOT, " | answered p50 %.3f p99 %.3f ms, refused p50 %.3f p99 %.3f max %.3f ms",

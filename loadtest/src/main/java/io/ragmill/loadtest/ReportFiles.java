@@ -68,8 +68,10 @@ public final class ReportFiles {
           r.hitRatio().achieved(), r.hitRatio().attainable(), r.hitRatio().ofAttainable()));
     }
     if (r.retrieval() != null) {
-      row(out, "retrieval", String.format(Locale.ROOT, "%d of %d answers cite the question's document (%.1f%%)",
-          r.retrieval().correct(), r.retrieval().checked(), r.retrieval().recall() * 100));
+      row(out, "retrieval", String.format(Locale.ROOT,
+          "%d of %d answers cite the question's document (%.1f%%); per distinct question %.1f%% over %d",
+          r.retrieval().correct(), r.retrieval().checked(), r.retrieval().recall() * 100,
+          r.retrieval().questionRecall() * 100, r.retrieval().questions()));
     }
     if (r.loadGeneratorCpuCores() != null) {
       row(out, "load generator CPU", String.format(Locale.ROOT, "%.2f cores", r.loadGeneratorCpuCores()));
@@ -139,8 +141,8 @@ public final class ReportFiles {
   }
 
   private static String recall(Report r) {
-    return String.format(Locale.ROOT, "%.1f%% (%d of %d)", r.retrieval().recall() * 100, r.retrieval().correct(),
-        r.retrieval().checked());
+    return String.format(Locale.ROOT, "%.1f%% (%d of %d); per question %.1f%% of %d", r.retrieval().recall() * 100,
+        r.retrieval().correct(), r.retrieval().checked(), r.retrieval().questionRecall() * 100, r.retrieval().questions());
   }
 
   static String markdown(Sweep s) {

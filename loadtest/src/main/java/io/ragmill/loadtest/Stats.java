@@ -29,6 +29,8 @@ public final class Stats implements Sink {
   private final LongAdder correct = new LongAdder();
   private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+  /** Checked and correct answers by expected document: one question and its paraphrases. */
+  private final Map<String, LongAdder[]> byQuestion = new ConcurrentHashMap<>();
 
   /** {@code verify}: check that each answer's chunks include the call's expected document. */
   public Stats(boolean verify) {
@@ -65,8 +67,12 @@ public final class Stats implements Sink {
     }
     if (verify && reply.ok() && call.expectedDocumentId() != null) {
       checked.increment();
+      LongAdder[] question =
+          byQuestion.computeIfAbsent(call.expectedDocumentId(), k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+      question[0].increment();
       if (cites(reply.body(), call.expectedDocumentId())) {
         correct.increment();
+        question[1].increment();
       }
     }
   }
@@ -114,17 +120,26 @@ public final class Stats implements Sink {
       errors += e.getValue().sum();
     }
     errors += dropped.sum();
+    double questionRecall = 0;
+    for (LongAdder[] q : byQuestion.values()) {
+      questionRecall += (double) q[1].sum() / q[0].sum();
+    }
+    int questions = byQuestion.size();
     return new Counts(requests.sum(), byStatus, hits.sum(), semantic.sum(), misses.sum(), errors, byFailure,
-        dropped.sum(), checked.sum(), correct.sum(), tracked.sum(), repeats.sum());
+        dropped.sum(), checked.sum(), correct.sum(), questions, questions == 0 ? 0 : questionRecall / questions,
+        tracked.sum(), repeats.sum());
   }
 
   /**
    * Counters of a run. {@code errors} counts non-2xx responses, transport failures and dropped
    * requests; {@code checked}/{@code correct} count answers whose chunks did (not) cite the expected
-   * document; {@code tracked}/{@code repeats} count requests whose repeat status the scenario knew,
-   * and the repeats among them.
+   * document; {@code questions} is how many distinct questions (expected documents, paraphrases
+   * included) were checked and {@code questionRecall} the mean over them of each one's share of
+   * correct answers, which one hot question cannot move much; {@code tracked}/{@code repeats} count
+   * requests whose repeat status the scenario knew, and the repeats among them.
    */
   public record Counts(
       long requests, Map<String, Long> statusCounts, long cacheHits, long semanticHits, long cacheMisses, long errors,
-      Map<String, Long> failures, long dropped, long checked, long correct, long tracked, long repeats) {}
+      Map<String, Long> failures, long dropped, long checked, long correct, int questions, double questionRecall,
+      long tracked, long repeats) {}
 }

@@ -78,6 +78,27 @@ class ReportTest {
   }
 
   @Test
+  void recallPerQuestionWeighsAHotQuestionLikeAnyOther() {
+    Stats stats = new Stats(true);
+    String wrong = "{\"chunks\":[{\"documentId\":\"doc-x\"}]}";
+    // one hot question answered wrong 8 times, two others right once each
+    for (int i = 0; i < 8; i++) {
+      stats.completed(1_000_000, new HttpTarget.Reply(200, "hit", wrong), null, new Workload.Call("/q", new byte[0], "doc-1"));
+    }
+    stats.completed(1_000_000, new HttpTarget.Reply(200, "miss", "{\"chunks\":[{\"documentId\":\"doc-2\"}]}"), null,
+        new Workload.Call("/q", new byte[0], "doc-2"));
+    stats.completed(1_000_000, new HttpTarget.Reply(200, "miss", "{\"chunks\":[{\"documentId\":\"doc-3\"}]}"), null,
+        new Workload.Call("/q", new byte[0], "doc-3"));
+    Report report = Report.of(
+        new Report.Setup("cached", "closed", "http://x", "fake", 4, null, 1.0), new RunResult(1.0, 10),
+        stats.takeHistogram(), stats.counts(), null);
+    assertEquals(0.2, report.retrieval().recall());
+    assertEquals(3, report.retrieval().questions());
+    assertEquals(0.6667, report.retrieval().questionRecall());
+    assertTrue(report.summary().contains("recall 20.0% (per question 66.7% of 3)"), report.summary());
+  }
+
+  @Test
   void citesLooksOnlyAtTheChunks() {
     assertTrue(Stats.cites("{\"chunks\":[{\"documentId\":\"a\"}]}", "a"));
     assertFalse(Stats.cites("{\"chunks\":[{\"documentId\":\"ab\"}]}", "a"));
