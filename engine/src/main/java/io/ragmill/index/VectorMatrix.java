@@ -557,20 +557,9 @@ final class VectorMatrix {
    * keeps its resolution; returns the scale ({@code value ~ code * scale}).
    */
   static float quantize(float[] from, int offset, int length, byte[] to, int toOffset) {
-    float max = 0;
-    for (int i = 0; i < length; i++) {
-      max = Math.max(max, Math.abs(from[offset + i]));
-    }
-    if (max == 0) {
-      Arrays.fill(to, toOffset, toOffset + length, (byte) 0);
-      return 0;
-    }
-    float inv = 127 / max;
-    for (int i = 0; i < length; i++) {
-      to[toOffset + i] = (byte) Math.round(from[offset + i] * inv);
-    }
-    return max / 127;
+    return VectorOps.quantize(from, offset, length, to, toOffset);
   }
+
 
   private void compact() {
     Map<String, List<IndexedChunk>> docs = documents();

@@ -15,6 +15,26 @@ public interface VectorOps {
   /** Dot product of two int8 code slices, accumulated exactly in an int. */
   int dot(byte[] a, int aOffset, byte[] b, int bOffset, int length);
 
+  /**
+   * Symmetric int8 codes with a scale of its own per vector, so a vector with small components
+   * keeps its resolution; returns the scale ({@code value ~ code * scale}).
+   */
+  static float quantize(float[] from, int offset, int length, byte[] to, int toOffset) {
+    float max = 0;
+    for (int i = 0; i < length; i++) {
+      max = Math.max(max, Math.abs(from[offset + i]));
+    }
+    if (max == 0) {
+      java.util.Arrays.fill(to, toOffset, toOffset + length, (byte) 0);
+      return 0;
+    }
+    float inv = 127 / max;
+    for (int i = 0; i < length; i++) {
+      to[toOffset + i] = (byte) Math.round(from[offset + i] * inv);
+    }
+    return max / 127;
+  }
+
   /** A short description for logs and benchmarks, e.g. {@code simd-512bit}. */
   String name();
 
