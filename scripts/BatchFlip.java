@@ -37,20 +37,6 @@ public class BatchFlip {
     Arrays.sort(idx, (x, y) -> Float.compare(sc[y], sc[x]));
     return new HashSet<>(Arrays.asList(idx).subList(0, 5));
   }
-  static String paraphrase(String question, int variant) {
-    String body = question.endsWith("?") ? question.substring(0, question.length() - 1) : question;
-    String lower = Character.toLowerCase(body.charAt(0)) + body.substring(1);
-    String rest = lower.startsWith("who ") ? lower.substring(4) : lower;
-    int in = lower.lastIndexOf(" in ");
-    return switch (variant) {
-      case 0 -> "Can you tell me " + lower + "?";
-      case 1 -> lower;
-      case 2 -> "Please tell me " + lower + ".";
-      case 3 -> "Who was it that " + rest + "?";
-      case 4 -> in > 0 ? "In " + lower.substring(in + 4) + ", " + lower.substring(0, in) + "?" : "so, " + lower + "?";
-      default -> "I want to know " + lower;
-    };
-  }
   static float[][] embedAny(io.ragmill.embedding.Embedder m, List<String> texts, int batch) {
     float[][] out = new float[texts.size()][];
     for (int i = 0; i < texts.size(); i += batch) {
@@ -72,7 +58,7 @@ public class BatchFlip {
     int threads = a.length > 1 ? Integer.parseInt(a[1]) : 1;
     CorpusGenerator.Corpus c = CorpusGenerator.generate(7, 1000);
     List<String> docs = c.documents().stream().map(CorpusGenerator.Document::text).toList();
-    MiniLmEmbedder m = new MiniLmEmbedder(threads, false);
+    MiniLmEmbedder m = new MiniLmEmbedder(threads, false, 1);
     long t0 = System.nanoTime();
     float[][] docsBatched = embed(m, docs, 32);
     float[][] docsAlone = embed(m, docs, 1);
@@ -136,7 +122,7 @@ public class BatchFlip {
     double minSim = 1; int below = 0, pairs = 0;
     for (int q = 0; q < Math.min(n, 200); q++) {
       List<String> ps = new ArrayList<>();
-      for (int v = 0; v < 6; v++) ps.add(normalize(paraphrase(c.questions().get(q).text(), v)));
+      for (int v = 0; v < 6; v++) ps.add(normalize(io.ragmill.loadtest.Workloads.paraphrase(c.questions().get(q).text(), v)));
       float[][] pa = embed(m, ps, 1); float[][] pb = embed(m, ps, 6);
       for (int v = 0; v < 6; v++) for (float[] x : List.of(pa[v], pb[v])) {
         double sim = dot(x, alone[q]); minSim = Math.min(minSim, sim); pairs++; if (sim < 0.90) below++;

@@ -84,7 +84,7 @@ public final class Workloads {
    * the same content words, with filler, another order or other punctuation, the way people repeat
    * a question.
    */
-  static String paraphrase(String question, int variant) {
+  public static String paraphrase(String question, int variant) {
     String body = question.endsWith("?") ? question.substring(0, question.length() - 1) : question;
     String lower = Character.toLowerCase(body.charAt(0)) + body.substring(1);
     String rest = lower.startsWith("who ") ? lower.substring(4) : lower;
