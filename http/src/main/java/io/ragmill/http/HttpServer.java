@@ -122,24 +122,38 @@ public final class HttpServer extends AllDirectives {
   }
 
   public CompletionStage<ServerBinding> start() {
+    startWebhook();
+    return Http.get(node.system())
+        .newServerAt(settings.host(), settings.port())
+        .bind(handler())
+        .thenApply(this::unbindOnShutdown);
+  }
+
+  /** Takes over a port bound before the node was built ({@link EarlyBinding}). */
+  CompletionStage<ServerBinding> start(EarlyBinding early) {
+    startWebhook();
+    early.serve(handler());
+    return java.util.concurrent.CompletableFuture.completedFuture(unbindOnShutdown(early.binding()));
+  }
+
+  private void startWebhook() {
     node.alertSettings()
         .webhookUrl()
         .ifPresent(url -> node.system().systemActorOf(AlertWebhook.create(url, Json.mapper()), "ragmill-alert-webhook", Props.empty()));
-    CompletionStage<ServerBinding> binding =
-        Http.get(node.system()).newServerAt(settings.host(), settings.port()).bind(handler());
-    return binding.thenApply(
-        b -> {
-          CoordinatedShutdown.get(node.system())
-              .addTask(
-                  CoordinatedShutdown.PhaseServiceUnbind(),
-                  "http-unbind",
-                  () -> b.unbind().thenApply(ignored -> Done.getInstance()));
-          CoordinatedShutdown.get(node.system())
-              .addTask(
-                  CoordinatedShutdown.PhaseServiceRequestsDone(),
-                  "http-drain",
-                  () -> b.terminate(Duration.ofSeconds(10)).thenApply(ignored -> Done.getInstance()));
-          return b;
-        });
   }
+
+  private ServerBinding unbindOnShutdown(ServerBinding b) {
+    CoordinatedShutdown.get(node.system())
+        .addTask(
+            CoordinatedShutdown.PhaseServiceUnbind(),
+            "http-unbind",
+            () -> b.unbind().thenApply(ignored -> Done.getInstance()));
+    CoordinatedShutdown.get(node.system())
+        .addTask(
+            CoordinatedShutdown.PhaseServiceRequestsDone(),
+            "http-drain",
+            () -> b.terminate(Duration.ofSeconds(10)).thenApply(ignored -> Done.getInstance()));
+    return b;
+  }
+
 }

@@ -60,9 +60,11 @@ public final class Main {
     Config config = withAbsoluteDataDir(ConfigFactory.load());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ragmill", config);
     try {
+      HttpSettings settings = HttpSettings.fromConfig(config);
+      // the port first: /health/alive answers while the node joins and builds (503 elsewhere)
+      EarlyBinding early = EarlyBinding.bind(system, settings).toCompletableFuture().get(30, TimeUnit.SECONDS);
       CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
       RagmillNode node = RagmillNode.start(system, bound);
-      HttpSettings settings = HttpSettings.fromConfig(config);
       java.util.function.Supplier<Config> reloadSource =
           () -> {
             ConfigFactory.invalidateCaches();
@@ -74,7 +76,7 @@ public final class Main {
           };
       ServerBinding binding =
           new HttpServer(node, settings, AuthSettings.fromConfig(config), reloadSource)
-              .start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+              .start(early).toCompletableFuture().get(30, TimeUnit.SECONDS);
       ConfigWatch.start(system, config, node.reloader(), reloadSource);
       bound.complete(binding);
       log.info("Ragmill serving HTTP on {} (model {} loading in the background)", binding.localAddress(), node.models().modelId());
