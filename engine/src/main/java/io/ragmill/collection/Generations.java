@@ -54,7 +54,7 @@ public final class Generations {
 
   /** One collection's leased value and the read renewing it, if any. */
   private static final class Lease {
-    volatile Leased value;
+    final AtomicReference<Leased> value = new AtomicReference<>();
     final AtomicReference<Reading> reading = new AtomicReference<>();
   }
 
@@ -85,7 +85,7 @@ public final class Generations {
     }
     long now = System.nanoTime();
     Lease lease = leases.computeIfAbsent(key, k -> new Lease());
-    Leased value = lease.value;
+    Leased value = lease.value.get();
     if (value != null && now - value.expiresNanos() < 0) {
       if (now - (value.expiresNanos() - leaseNanos / 2) > 0) {
         refresh(key, lease, now); // renew ahead of the end, so queries never wait for it
@@ -120,13 +120,9 @@ public final class Generations {
             (generation, error) -> {
               if (error == null && generation.isPresent()) {
                 // the lease runs from when the read was asked for, not from when it came back
-                Leased fresh = new Leased(generation.get(), asked + leaseNanos);
-                synchronized (lease) {
-                  Leased old = lease.value;
-                  if (old == null || fresh.expiresNanos() - old.expiresNanos() > 0) {
-                    lease.value = fresh;
-                  }
-                }
+                lease.value.accumulateAndGet(
+                    new Leased(generation.get(), asked + leaseNanos),
+                    (old, fresh) -> old == null || fresh.expiresNanos() - old.expiresNanos() > 0 ? fresh : old);
               }
               lease.reading.compareAndSet(mine, null);
               if (error != null) {

@@ -34,12 +34,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * even on texts of very different lengths. Texts longer than {@value #MAX_TOKENS} tokens are
  * truncated.
  *
- * <p>Parallelism comes from running sub-batches side by side, each run on one thread
- * ({@code parallelRuns} runs at once, one intra-op thread each by default), rather than from ONNX
- * Runtime's intra-op thread pool: on two cores one run split over two intra-op threads was no
- * faster than one thread (its operators are too small to split well), while two single-threaded
- * runs at once do about 1.5x the work (docs/BENCHMARKS.md, The model alone). A batch of 32 texts
- * is thus embedded as {@code parallelRuns} runs of 16; the calling thread runs one of them.
+ * <p>Parallelism comes from running those runs side by side ({@code parallelRuns} at once, one
+ * intra-op thread each by default; the calling thread takes one, {@link #plan} makes at least one
+ * per thread), rather than from ONNX Runtime's intra-op thread pool: on two cores one run split
+ * over two intra-op threads was no faster than one thread (its operators are too small to split
+ * well), while two single-threaded runs at once did 1.1-1.3x the work of one run on two threads
+ * (docs/BENCHMARKS.md, Before and after).
  *
  * <p>Caveat: the model is dynamically quantized, so each run picks its quantization ranges from the
  * whole batch; a text's vector therefore depends slightly on its batch companions (cosine about

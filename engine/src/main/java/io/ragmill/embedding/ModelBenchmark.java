@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * The model's own throughput, side by side in one run on the same texts: Ragmill's MiniLM at batch
- * 1 and at the batcher's batch size (sub-batches run side by side, one thread each), the same batch
- * as one run on one intra-op thread per core (how it ran before), and langchain4j's wrapper of the
+ * 1 and at the batcher's batch size (runs side by side, one thread each), the same batch with its
+ * runs one after another on one intra-op thread per core (the threading before), and langchain4j's wrapper of the
  * same model file (one session run per text). Rounds alternate between the four so machine noise
  * hits them alike; medians are reported. {@code bin/ragmill bench-model [texts|FILE] [rounds] [batch] [min-words] [max-words]}: generated
  * texts, or the lines of FILE (e.g. the load test's uncached questions).
@@ -45,7 +45,7 @@ public final class ModelBenchmark {
     }
     int cores = Runtime.getRuntime().availableProcessors();
     MiniLmEmbedder ragmill = new MiniLmEmbedder();
-    MiniLmEmbedder oneRun = new MiniLmEmbedder(cores, false, 1);
+    MiniLmEmbedder serial = new MiniLmEmbedder(cores, false, 1);
     AllMiniLmL6V2QuantizedEmbeddingModel langchain4j = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
     Consumer<List<String>> single = list -> list.forEach(t -> ragmill.embed(List.of(t)));
     Consumer<List<String>> batched =
@@ -54,40 +54,40 @@ public final class ModelBenchmark {
             ragmill.embed(list.subList(i, Math.min(list.size(), i + batch)));
           }
         };
-    Consumer<List<String>> batchedOneRun =
+    Consumer<List<String>> batchedSerial =
         list -> {
           for (int i = 0; i < list.size(); i += batch) {
-            oneRun.embed(list.subList(i, Math.min(list.size(), i + batch)));
+            serial.embed(list.subList(i, Math.min(list.size(), i + batch)));
           }
         };
     Consumer<List<String>> reference = list -> list.forEach(langchain4j::embed);
     // warm-up: JIT and ONNX Runtime's first-run allocations
     single.accept(texts.subList(0, Math.min(32, count)));
     batched.accept(texts.subList(0, Math.min(64, count)));
-    batchedOneRun.accept(texts.subList(0, Math.min(64, count)));
+    batchedSerial.accept(texts.subList(0, Math.min(64, count)));
     reference.accept(texts.subList(0, Math.min(32, count)));
     double[][] rates = new double[4][rounds];
     for (int r = 0; r < rounds; r++) {
       rates[0][r] = rate(single, texts);
       rates[1][r] = rate(batched, texts);
-      rates[2][r] = rate(batchedOneRun, texts);
+      rates[2][r] = rate(batchedSerial, texts);
       rates[3][r] = rate(reference, texts);
     }
     double b1 = median(rates[0]);
     double bn = median(rates[1]);
-    double one = median(rates[2]);
+    double serialRate = median(rates[2]);
     double lc = median(rates[3]);
     System.out.printf(
         Locale.ROOT,
         "model %s, %s, %d rounds, %d cores%n"
             + "ragmill batch 1:        %8.1f sentences/s (median)%n"
-            + "ragmill batch %-3d:      %8.1f sentences/s (median)  %.2fx batch 1, %.2fx one run%n"
-            + "one run, %d threads:     %8.1f sentences/s (median)  (batch %d as one run on %d intra-op threads)%n"
+            + "ragmill batch %-3d:      %8.1f sentences/s (median)  %.2fx batch 1, %.2fx serial runs%n"
+            + "serial runs, %d threads: %8.1f sentences/s (median)  (batch %d, runs one after another on %d intra-op threads)%n"
             + "langchain4j per text:   %8.1f sentences/s (median)  ragmill batch %d = %.2fx langchain4j%n",
-        MiniLmEmbedder.MODEL_ID, described, rounds, cores, b1, batch, bn, bn / b1, bn / one,
-        cores, one, batch, cores, lc, batch, bn / lc);
+        MiniLmEmbedder.MODEL_ID, described, rounds, cores, b1, batch, bn, bn / b1, bn / serialRate,
+        cores, serialRate, batch, cores, lc, batch, bn / lc);
     ragmill.close();
-    oneRun.close();
+    serial.close();
   }
 
   private static double rate(Consumer<List<String>> run, List<String> texts) {

@@ -88,7 +88,7 @@ final class VectorMatrix {
       IndexedChunk chunk = documentChunks.get(i);
       System.arraycopy(chunk.vector().values(), 0, data, rows * dimension, dimension);
       if (codes != null) {
-        codeScales[rows] = quantize(data, rows * dimension, dimension, codes, rows * dimension);
+        codeScales[rows] = VectorOps.quantize(data, rows * dimension, dimension, codes, rows * dimension);
       }
       documentIds[rows] = documentId;
       infos[rows] = new RowInfo(chunk.chunk(), chunk.text(), chunk.metadata());
@@ -175,7 +175,7 @@ final class VectorMatrix {
     }
     ensureCodes();
     byte[] qCodes = new byte[dimension];
-    quantize(q, 0, dimension, qCodes, 0);
+    VectorOps.quantize(q, 0, dimension, qCodes, 0);
     TopK candidates = new TopK(k * oversample);
     boolean filtered = !filter.isEmpty();
     for (int row = 0; row < rows; row++) {
@@ -419,7 +419,7 @@ final class VectorMatrix {
     codes = new byte[data.length];
     codeScales = new float[infos.length];
     for (int row = 0; row < rows; row++) {
-      codeScales[row] = quantize(data, row * dimension, dimension, codes, row * dimension);
+      codeScales[row] = VectorOps.quantize(data, row * dimension, dimension, codes, row * dimension);
     }
   }
 
@@ -475,7 +475,7 @@ final class VectorMatrix {
   RandomVectorScorer queryScorer(float[] query, boolean onCodes) {
     if (onCodes) {
       byte[] q = new byte[dimension];
-      float scale = quantize(query, 0, dimension, q, 0);
+      float scale = VectorOps.quantize(query, 0, dimension, q, 0);
       return new CodeScorer(q, 0, scale, codes, codeScales, dimension, rows, ops);
     }
     return new DotScorer(query, 0, data, dimension, rows, ops);
@@ -551,15 +551,6 @@ final class VectorMatrix {
     }
     return out;
   }
-
-  /**
-   * Symmetric int8 codes with a scale of its own per vector, so a vector with small components
-   * keeps its resolution; returns the scale ({@code value ~ code * scale}).
-   */
-  static float quantize(float[] from, int offset, int length, byte[] to, int toOffset) {
-    return VectorOps.quantize(from, offset, length, to, toOffset);
-  }
-
 
   private void compact() {
     Map<String, List<IndexedChunk>> docs = documents();

@@ -10,7 +10,6 @@ import io.ragmill.metrics.HttpMetrics;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.coding.Coder;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -122,11 +121,7 @@ public final class HttpServer extends AllDirectives {
   }
 
   public CompletionStage<ServerBinding> start() {
-    startWebhook();
-    return Http.get(node.system())
-        .newServerAt(settings.host(), settings.port())
-        .bind(handler())
-        .thenApply(this::unbindOnShutdown);
+    return EarlyBinding.bind(node.system(), settings).thenCompose(this::start);
   }
 
   /** Takes over a port bound before the node was built ({@link EarlyBinding}). */
@@ -155,5 +150,4 @@ public final class HttpServer extends AllDirectives {
             () -> b.terminate(Duration.ofSeconds(10)).thenApply(ignored -> Done.getInstance()));
     return b;
   }
-
 }

@@ -65,12 +65,11 @@ final class AnswerLog implements AutoCloseable {
           line.put("similarity", semantic.path("similarity").asDouble());
         }
         ArrayNode cited = line.putArray("cited");
-        boolean correct = false;
         for (JsonNode chunk : body.path("chunks")) {
-          String doc = chunk.path("documentId").asText();
-          cited.add(doc + ":" + chunk.path("chunk").asInt() + "@" + chunk.path("score").asText());
-          correct |= doc.equals(call.expectedDocumentId());
+          cited.add(chunk.path("documentId").asText() + ":" + chunk.path("chunk").asInt() + "@" + chunk.path("score").asText());
         }
+        // the report's own judgment, so the log and the recall figure always agree
+        boolean correct = call.expectedDocumentId() != null && Stats.cites(reply.body(), call.expectedDocumentId());
         line.put("correct", correct);
         if (!correct && measured && call.expectedDocumentId() != null) {
           wrongByStatus.computeIfAbsent(body.path("cache").asText() + "/" + body.path("cacheTier").asText("-"),
