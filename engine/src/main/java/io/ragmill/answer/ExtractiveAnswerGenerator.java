@@ -2,14 +2,15 @@ package io.ragmill.answer;
 
 import io.ragmill.index.ChunkHit;
 import java.text.BreakIterator;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Picks the sentences of the top chunks that best match the question: question words found in the
@@ -23,7 +24,15 @@ public final class ExtractiveAnswerGenerator implements AnswerGenerator {
           "is", "it", "of", "on", "or", "that", "the", "this", "to", "was", "what", "when", "where", "which",
           "who", "why", "with", "you", "your", "my", "we", "our", "me");
 
+  /** Sentences are cut and tokenised once per chunk text, not once per question. */
+  private static final long PARSED_MAX_BYTES = 32L << 20;
+
   private final int maxSentences;
+  private final Cache<String, List<Sentence>> parsed =
+      Caffeine.newBuilder()
+          .maximumWeight(PARSED_MAX_BYTES)
+          .weigher((String text, List<Sentence> sentences) -> 4 * text.length() + 64 * sentences.size())
+          .build();
 
   public ExtractiveAnswerGenerator(int maxSentences) {
     if (maxSentences <= 0) {
@@ -37,57 +46,72 @@ public final class ExtractiveAnswerGenerator implements AnswerGenerator {
     return "extractive";
   }
 
-  private record Candidate(int order, ChunkHit hit, String sentence, Set<String> terms) {}
+  private record Sentence(String text, Set<String> terms) {}
+
+  private record Candidate(ChunkHit hit, Sentence sentence) {}
 
   @Override
   public Answer answer(String question, List<ChunkHit> hits) {
     if (hits.isEmpty()) {
       return new Answer("", List.of());
     }
-    Set<String> questionTerms = terms(question);
+    String[] questionTerms = terms(question).toArray(String[]::new);
     List<Candidate> candidates = new ArrayList<>();
     for (ChunkHit hit : hits) {
-      for (String sentence : sentences(hit.text())) {
-        candidates.add(new Candidate(candidates.size(), hit, sentence, terms(sentence)));
+      for (Sentence sentence : parsed.get(hit.text(), ExtractiveAnswerGenerator::parse)) {
+        candidates.add(new Candidate(hit, sentence));
       }
     }
-    Map<String, Integer> documentFrequency = new HashMap<>();
+    // how many candidate sentences hold each question term
+    int[] documentFrequency = new int[questionTerms.length];
     for (Candidate c : candidates) {
-      for (String t : c.terms()) {
-        if (questionTerms.contains(t)) {
-          documentFrequency.merge(t, 1, Integer::sum);
+      for (int t = 0; t < questionTerms.length; t++) {
+        if (c.sentence().terms().contains(questionTerms[t])) {
+          documentFrequency[t]++;
         }
       }
     }
-    Map<Candidate, Double> scores = new HashMap<>();
-    for (Candidate c : candidates) {
+    double[] scores = new double[candidates.size()];
+    double best = 0;
+    for (int i = 0; i < scores.length; i++) {
+      Candidate c = candidates.get(i);
       double score = 0.5 * c.hit().score();
-      for (String t : c.terms()) {
-        Integer df = documentFrequency.get(t);
-        if (df != null) {
-          score += Math.log(1.0 + (double) candidates.size() / df);
+      for (int t = 0; t < questionTerms.length; t++) {
+        if (documentFrequency[t] > 0 && c.sentence().terms().contains(questionTerms[t])) {
+          score += Math.log(1.0 + (double) candidates.size() / documentFrequency[t]);
         }
       }
-      scores.put(c, score);
+      scores[i] = score;
+      best = Math.max(best, score);
     }
-    double best = scores.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-    List<Candidate> chosen =
-        candidates.stream()
-            .sorted(Comparator.comparingDouble((Candidate c) -> -scores.get(c)).thenComparingInt(Candidate::order))
+    double floor = 0.5 * best;
+    List<Integer> chosen =
+        IntStream.range(0, scores.length)
+            .boxed()
+            .sorted(Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparingInt(i -> i))
             .limit(maxSentences)
             // a sentence far weaker than the best one dilutes the answer more than it adds
-            .filter(c -> scores.get(c) >= 0.5 * best)
+            .filter(i -> scores[i] >= floor)
             .toList();
     StringBuilder text = new StringBuilder();
     List<Answer.Citation> citations = new ArrayList<>();
-    for (Candidate c : chosen) {
+    for (int i : chosen) {
+      Candidate c = candidates.get(i);
       if (text.length() > 0) {
         text.append(' ');
       }
-      text.append(c.sentence());
-      citations.add(new Answer.Citation(c.hit().documentId(), c.hit().chunk(), c.sentence()));
+      text.append(c.sentence().text());
+      citations.add(new Answer.Citation(c.hit().documentId(), c.hit().chunk(), c.sentence().text()));
     }
     return new Answer(text.toString(), citations);
+  }
+
+  private static List<Sentence> parse(String text) {
+    List<Sentence> out = new ArrayList<>();
+    for (String sentence : sentences(text)) {
+      out.add(new Sentence(sentence, terms(sentence)));
+    }
+    return List.copyOf(out);
   }
 
   /** Sentences by the JDK's rules; a line break (a heading, a list item) also ends one. */
@@ -107,13 +131,34 @@ public final class ExtractiveAnswerGenerator implements AnswerGenerator {
     return out;
   }
 
+  /** Lower-cased runs of letters and digits (regex {@code [\p{L}\p{N}]+}) of two chars or more, less stopwords. */
   static Set<String> terms(String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
     Set<String> out = new HashSet<>();
-    for (String token : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-      if (token.length() > 1 && !STOPWORDS.contains(token)) {
-        out.add(token);
+    int start = -1;
+    for (int i = 0; i <= lower.length(); ) {
+      int cp = i < lower.length() ? lower.codePointAt(i) : ' ';
+      if (isTermChar(cp)) {
+        if (start < 0) {
+          start = i;
+        }
+      } else if (start >= 0) {
+        String token = lower.substring(start, i);
+        if (token.length() > 1 && !STOPWORDS.contains(token)) {
+          out.add(token);
+        }
+        start = -1;
       }
+      i += i < lower.length() ? Character.charCount(cp) : 1;
     }
     return out;
+  }
+
+  private static boolean isTermChar(int cp) {
+    if (Character.isLetter(cp)) {
+      return true;
+    }
+    int type = Character.getType(cp);
+    return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER;
   }
 }
