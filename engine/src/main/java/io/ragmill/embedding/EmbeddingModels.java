@@ -27,7 +27,8 @@ public final class EmbeddingModels {
           new EmbeddingModels(
               MiniLmEmbedder.MODEL_ID,
               after.toCompletableFuture().thenApplyAsync(
-                  ignored -> new MiniLmEmbedder(settings.intraOpThreads(), settings.allowSpinning(), settings.parallelRuns()), loader));
+                  ignored -> new MiniLmEmbedder(
+                      settings.intraOpThreads(), settings.allowSpinning(), settings.parallelRuns(), settings.geluApproximation()), loader));
       default ->
           throw new IllegalArgumentException(
               "ragmill.embedding.model must be " + MiniLmEmbedder.MODEL_ID + " or hashing, was "

@@ -10,6 +10,7 @@ public record EmbeddingSettings(
     int intraOpThreads,
     boolean allowSpinning,
     int parallelRuns,
+    boolean geluApproximation,
     BatcherSettings batcher) {
 
   /**
@@ -50,6 +51,7 @@ public record EmbeddingSettings(
         c.getInt("onnx.intra-op-threads") > 0 ? c.getInt("onnx.intra-op-threads") : Runtime.getRuntime().availableProcessors(),
         c.getBoolean("onnx.allow-spinning"),
         c.getInt("onnx.parallel-runs") > 0 ? c.getInt("onnx.parallel-runs") : Runtime.getRuntime().availableProcessors(),
+        c.getBoolean("onnx.gelu-approximation"),
         new BatcherSettings(
             b.getInt("lanes"),
             b.getInt("max-batch-size"),

@@ -11,9 +11,12 @@ import java.util.function.Consumer;
 /**
  * The model's own throughput, side by side in one run on the same texts: Ragmill's MiniLM at batch
  * 1 and at the batcher's batch size (runs side by side, one thread each), the same batch with its
- * runs one after another on one intra-op thread per core (the threading before), and langchain4j's wrapper of the
- * same model file (one session run per text). Rounds alternate between the four so machine noise
- * hits them alike; medians are reported. {@code bin/ragmill bench-model [texts|FILE] [rounds] [batch] [min-words] [max-words]}: generated
+ * runs one after another on one intra-op thread per core (the threading before), langchain4j's
+ * wrapper of the same model file (one session run per text), the model's ceiling (ONNX Runtime
+ * alone on runs of 16 texts of the texts' mean token count, no padding, tokenizing or pooling: the
+ * limit any wrapper of this model and runtime could reach here), and the batch with ONNX Runtime's
+ * GELU approximation. Rounds alternate between them so machine noise hits them alike; medians are
+ * reported, and for the ratio to langchain4j also the median of the per-round ratios. {@code bin/ragmill bench-model [texts|FILE] [rounds] [batch] [min-words] [max-words]}: generated
  * texts, or the lines of FILE (e.g. the load test's uncached questions).
  */
 public final class ModelBenchmark {
@@ -46,48 +49,85 @@ public final class ModelBenchmark {
     int cores = Runtime.getRuntime().availableProcessors();
     MiniLmEmbedder ragmill = new MiniLmEmbedder();
     MiniLmEmbedder serial = new MiniLmEmbedder(cores, false, 1);
+    MiniLmEmbedder approximate = new MiniLmEmbedder(1, false, cores, true);
     AllMiniLmL6V2QuantizedEmbeddingModel langchain4j = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
-    Consumer<List<String>> single = list -> list.forEach(t -> ragmill.embed(List.of(t)));
-    Consumer<List<String>> batched =
-        list -> {
-          for (int i = 0; i < list.size(); i += batch) {
-            ragmill.embed(list.subList(i, Math.min(list.size(), i + batch)));
-          }
-        };
-    Consumer<List<String>> batchedSerial =
-        list -> {
-          for (int i = 0; i < list.size(); i += batch) {
-            serial.embed(list.subList(i, Math.min(list.size(), i + batch)));
-          }
-        };
-    Consumer<List<String>> reference = list -> list.forEach(langchain4j::embed);
+    int[] tokens = ragmill.tokenCounts(texts);
+    int packedLength = (int) Math.ceil(Arrays.stream(tokens).average().orElse(1));
+    int packedRows = 16;
+    int packedRuns = (count + packedRows - 1) / packedRows;
+    List<String> names = List.of("batch 1", "batch", "serial", "langchain4j", "ceiling", "approximate");
+    List<Consumer<List<String>>> runs =
+        List.of(
+            list -> list.forEach(t -> ragmill.embed(List.of(t))),
+            inBatches(ragmill, batch),
+            inBatches(serial, batch),
+            list -> list.forEach(langchain4j::embed),
+            list -> ragmill.packedRuns(packedRuns, packedRows, packedLength),
+            inBatches(approximate, batch));
     // warm-up: JIT and ONNX Runtime's first-run allocations
-    single.accept(texts.subList(0, Math.min(32, count)));
-    batched.accept(texts.subList(0, Math.min(64, count)));
-    batchedSerial.accept(texts.subList(0, Math.min(64, count)));
-    reference.accept(texts.subList(0, Math.min(32, count)));
-    double[][] rates = new double[4][rounds];
+    List<String> warmUp = texts.subList(0, Math.min(64, count));
+    runs.forEach(run -> run.accept(warmUp));
+    double[][] rates = new double[runs.size()][rounds];
     for (int r = 0; r < rounds; r++) {
-      rates[0][r] = rate(single, texts);
-      rates[1][r] = rate(batched, texts);
-      rates[2][r] = rate(batchedSerial, texts);
-      rates[3][r] = rate(reference, texts);
+      for (int v = 0; v < runs.size(); v++) {
+        rates[v][r] = rate(runs.get(v), texts);
+      }
     }
     double b1 = median(rates[0]);
     double bn = median(rates[1]);
     double serialRate = median(rates[2]);
     double lc = median(rates[3]);
+    double ceiling = median(rates[4]);
+    double approx = median(rates[5]);
     System.out.printf(
         Locale.ROOT,
-        "model %s, %s, %d rounds, %d cores%n"
+        "model %s, %s (%.1f tokens on average), %d rounds, %d cores%n"
             + "ragmill batch 1:        %8.1f sentences/s (median)%n"
             + "ragmill batch %-3d:      %8.1f sentences/s (median)  %.2fx batch 1, %.2fx serial runs%n"
             + "serial runs, %d threads: %8.1f sentences/s (median)  (batch %d, runs one after another on %d intra-op threads)%n"
-            + "langchain4j per text:   %8.1f sentences/s (median)  ragmill batch %d = %.2fx langchain4j%n",
-        MiniLmEmbedder.MODEL_ID, described, rounds, cores, b1, batch, bn, bn / b1, bn / serialRate,
-        cores, serialRate, batch, cores, lc, batch, bn / lc);
+            + "langchain4j per text:   %8.1f sentences/s (median)  ragmill batch %d = %.2fx langchain4j"
+            + " (per round: median %.2fx, %.2f-%.2f)%n"
+            + "model ceiling:          %8.1f sentences/s (median)  runs of %d x %d tokens side by side, no padding,"
+            + " tokenizing or pooling: ragmill batch %d = %.2f of it, langchain4j = %.2f%n"
+            + "approximate GELU:       %8.1f sentences/s (median)  batch %d with ONNX Runtime's GELU approximation"
+            + " = %.2fx langchain4j (per round: median %.2fx)%n",
+        MiniLmEmbedder.MODEL_ID, described, Arrays.stream(tokens).average().orElse(0), rounds, cores, b1, batch, bn,
+        bn / b1, bn / serialRate, cores, serialRate, batch, cores, lc, batch, bn / lc,
+        pairedMedian(rates[1], rates[3]), min(rates[1], rates[3]), max(rates[1], rates[3]),
+        ceiling, packedRows, packedLength, batch, bn / ceiling, lc / ceiling,
+        approx, batch, approx / lc, pairedMedian(rates[5], rates[3]));
     ragmill.close();
     serial.close();
+    approximate.close();
+  }
+
+  private static Consumer<List<String>> inBatches(MiniLmEmbedder embedder, int batch) {
+    return list -> {
+      for (int i = 0; i < list.size(); i += batch) {
+        embedder.embed(list.subList(i, Math.min(list.size(), i + batch)));
+      }
+    };
+  }
+
+  /** The median of the per-round ratios: rounds next to each other share the machine's state. */
+  private static double pairedMedian(double[] a, double[] b) {
+    return median(ratios(a, b));
+  }
+
+  private static double min(double[] a, double[] b) {
+    return Arrays.stream(ratios(a, b)).min().orElse(0);
+  }
+
+  private static double max(double[] a, double[] b) {
+    return Arrays.stream(ratios(a, b)).max().orElse(0);
+  }
+
+  private static double[] ratios(double[] a, double[] b) {
+    double[] out = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i] / b[i];
+    }
+    return out;
   }
 
   private static double rate(Consumer<List<String>> run, List<String> texts) {
