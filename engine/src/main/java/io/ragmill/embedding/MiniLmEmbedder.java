@@ -29,18 +29,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * file and tokenizer ship inside the langchain4j artifact, so nothing is downloaded; langchain4j's
  * own wrapper runs one text per session run, which is what this class exists to avoid.
  *
- * <p>Texts are tokenized first and sorted by token count, then cut into runs of neighbours
- * ({@link #plan}): a run holds up to 32 texts and stops growing when padding its texts to the
- * longest would add more than {@value #MAX_PADDING} of its real tokens. A run's fixed cost is small
- * next to a padded token's (5% gave 1.06-1.1x the texts/s of 15% on chunk-length texts, the
- * smaller runs also sharing out better between threads), so runs are cut tight. Texts longer than
- * {@value #MAX_TOKENS} tokens are truncated. A batch of 16 or more texts is tokenized on the
- * runner threads as well, and runs are fed flat buffers (a {@code long[][]} is copied element by
- * element).
+ * <p>Texts are tokenized first and sorted by token count, shared out to the threads as contiguous
+ * slices of about equal tokens, and each slice cut into runs of neighbours ({@link #plan}) of up
+ * to 32 texts, choosing the cuts that cost least: a run costs its texts
+ * padded to its longest plus a fixed {@value #RUN_COST_TOKENS} tokens' worth. A fixed padding
+ * budget cannot serve both kinds of text: 15% wasted compute on chunk-length texts, 5% cut
+ * questions of nearly equal length into runs of one or two, whose fixed cost then dominated
+ * (docs/BENCHMARKS.md, The model alone). Texts longer than {@value #MAX_TOKENS} tokens are
+ * truncated. A batch of 16 or more texts is tokenized on the runner threads as well, and runs are
+ * fed flat buffers (a {@code long[][]} is copied element by element).
  *
  * <p>Parallelism comes from running those runs side by side ({@code parallelRuns} at once, one
- * intra-op thread each by default; the calling thread takes one, {@link #plan} makes at least one
- * per thread), rather than from ONNX Runtime's intra-op thread pool: on two cores one run split
+ * intra-op thread each by default; the calling thread takes the first slice), rather than from ONNX Runtime's intra-op thread pool: on two cores one run split
  * over two intra-op threads was no faster than one thread (its operators are too small to split
  * well), while two single-threaded runs at once did 1.1-1.3x the work of one run on two threads
  * (docs/BENCHMARKS.md, Before and after).
@@ -55,8 +55,11 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
   private static final int SUB_BATCH = 32;
   /** Texts below which tokenizing on one thread beats handing work to another. */
   private static final int MIN_TOKENIZER_SLICE = 8;
-  /** Padding a run may add to its real tokens before the next text starts a new run. */
-  private static final double MAX_PADDING = 0.05;
+  /**
+   * A session run's fixed cost in tokens' worth of compute: one thread on this model ran 1 x 16
+   * tokens in 2.6 ms, 4 x 16 in 5.4 ms and 16 x 16 in 18 ms, so about 1.3 ms, or 20 tokens.
+   */
+  static final int RUN_COST_TOKENS = 20;
   private static final int DIMENSION = 384;
 
   private final OrtEnvironment environment;
@@ -183,28 +186,30 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     for (int i = 0; i < order.length; i++) {
       lengths[i] = encodings[order[i]].getIds().length;
     }
-    List<int[]> runs = plan(lengths, maxRows, MAX_PADDING, parallelRuns);
+    List<List<int[]>> groups = plan(lengths, maxRows, RUN_COST_TOKENS, parallelRuns);
     Vector[] out = new Vector[texts.size()];
-    // longest runs first, to whichever thread is free: the caller and the runners pull in turn
-    AtomicInteger next = new AtomicInteger(runs.size());
-    Runnable worker =
-        () -> {
-          for (int r = next.decrementAndGet(); r >= 0; r = next.decrementAndGet()) {
-            int[] range = runs.get(r);
-            Encoding[] batch = new Encoding[range[1] - range[0]];
-            for (int i = range[0]; i < range[1]; i++) {
-              batch[i - range[0]] = encodings[order[i]];
+    // one group of runs per thread: the caller takes the first, the runners the others
+    List<Runnable> workers = new ArrayList<>();
+    for (List<int[]> group : groups) {
+      workers.add(
+          () -> {
+            for (int[] range : group) {
+              Encoding[] batch = new Encoding[range[1] - range[0]];
+              for (int i = range[0]; i < range[1]; i++) {
+                batch[i - range[0]] = encodings[order[i]];
+              }
+              List<Vector> vectors = run(batch);
+              for (int i = range[0]; i < range[1]; i++) {
+                out[order[i]] = vectors.get(i - range[0]);
+              }
             }
-            List<Vector> vectors = run(batch);
-            for (int i = range[0]; i < range[1]; i++) {
-              out[order[i]] = vectors.get(i - range[0]);
-            }
-          }
-        };
-    List<Future<?>> others = new ArrayList<>();
-    for (int i = 1; i < Math.min(parallelRuns, runs.size()); i++) {
-      others.add(runners.submit(worker));
+          });
     }
+    List<Future<?>> others = new ArrayList<>();
+    for (int i = 1; i < workers.size(); i++) {
+      others.add(runners.submit(workers.get(i)));
+    }
+    Runnable worker = workers.get(0);
     worker.run();
     awaitAll(others);
     return List.of(out);
@@ -294,47 +299,61 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
   }
 
   /**
-   * Cuts texts sorted by token count ({@code lengths}, ascending) into runs {@code [from, to)}: a
-   * run grows while it has fewer than {@code maxRows} texts and padding every text to the longest
-   * adds at most {@code maxPadding} (a fraction) to its real tokens; then, while there are fewer
-   * runs than {@code parallel} and a run of two or more texts is left, the largest run is halved so
-   * that every thread has one.
+   * Shares texts sorted by token count ({@code lengths}, ascending) out to {@code parallel} threads
+   * and cuts each thread's share into runs {@code [from, to)}. A share is a contiguous slice with
+   * about {@code 1/parallel} of the tokens, so the threads finish together: cutting first and
+   * sharing runs out after left one thread with 26 of 32 questions of nearly equal length and the
+   * other with 6. Within a share, the runs of at most {@code maxRows} texts are those that cost the
+   * least in all, a run costing {@code runCost} plus its texts padded to its longest, in tokens
+   * (dynamic programming over the cut points).
    */
-  static List<int[]> plan(int[] lengths, int maxRows, double maxPadding, int parallel) {
-    List<int[]> runs = new ArrayList<>();
-    int from = 0;
-    long real = 0;
-    for (int i = 0; i < lengths.length; i++) {
-      int rows = i - from + 1;
-      long padded = (long) rows * lengths[i];
-      if (rows > 1 && (rows > maxRows || padded > (real + lengths[i]) * (1 + maxPadding))) {
-        runs.add(new int[] {from, i});
-        from = i;
-        real = 0;
-      }
-      real += lengths[i];
+  static List<List<int[]>> plan(int[] lengths, int maxRows, int runCost, int parallel) {
+    int shares = Math.max(1, Math.min(parallel, lengths.length));
+    long total = 0;
+    for (int length : lengths) {
+      total += length;
     }
-    runs.add(new int[] {from, lengths.length});
-    while (runs.size() < parallel) {
-      int largest = 0;
-      for (int r = 1; r < runs.size(); r++) {
-        if (size(runs.get(r)) > size(runs.get(largest))) {
-          largest = r;
+    List<List<int[]>> out = new ArrayList<>(shares);
+    int from = 0;
+    long before = 0;
+    for (int g = 0; g < shares; g++) {
+      int to = from;
+      if (g == shares - 1) {
+        to = lengths.length;
+      } else {
+        // take texts while the share's middle stays at or below its target; leave one for each later share
+        long target = total * (g + 1) / shares;
+        while (to < lengths.length - (shares - g - 1) && (to == from || before + lengths[to] / 2.0 <= target)) {
+          before += lengths[to];
+          to++;
         }
       }
-      int[] run = runs.get(largest);
-      if (size(run) < 2) {
-        break;
-      }
-      int middle = run[0] + size(run) / 2;
-      runs.set(largest, new int[] {run[0], middle});
-      runs.add(largest + 1, new int[] {middle, run[1]});
+      out.add(cut(lengths, from, to, maxRows, runCost));
+      from = to;
     }
-    return runs;
+    return out;
   }
 
-  private static int size(int[] run) {
-    return run[1] - run[0];
+  /** The cheapest runs of {@code lengths[from, to)}. */
+  static List<int[]> cut(int[] lengths, int from, int to, int maxRows, int runCost) {
+    int n = to - from;
+    long[] best = new long[n + 1];
+    int[] cut = new int[n + 1];
+    for (int i = 1; i <= n; i++) {
+      best[i] = Long.MAX_VALUE;
+      for (int j = Math.max(0, i - maxRows); j < i; j++) {
+        long cost = best[j] + runCost + (long) (i - j) * lengths[from + i - 1];
+        if (cost < best[i]) {
+          best[i] = cost;
+          cut[i] = j;
+        }
+      }
+    }
+    java.util.LinkedList<int[]> runs = new java.util.LinkedList<>();
+    for (int i = n; i > 0; i = cut[i]) {
+      runs.addFirst(new int[] {from + cut[i], from + i});
+    }
+    return List.copyOf(runs);
   }
 
   /** One session run over texts already tokenized, padded to the longest of them. */

@@ -76,18 +76,18 @@ class MiniLmEmbedderTest {
   }
 
   @Test
-  void parallelRunsGiveTheVectorsOfTheSameSubBatchesRunOneAfterAnother() {
-    // 96 texts are three sub-batches of 32 either way; run side by side they must come out the
-    // same, each in its own place
+  void parallelRunsPutEveryVectorInItsOwnPlaceAndRepeat() {
+    // 96 texts over three threads: each thread's runs must land in their own places, the same each time
     List<String> texts = ModelBenchmark.sentences(96, 3, 30, new java.util.Random(5));
-    try (MiniLmEmbedder sequential = new MiniLmEmbedder(1, false, 1);
-        MiniLmEmbedder parallel = new MiniLmEmbedder(1, false, 3)) {
-      List<Vector> expected = sequential.embed(texts);
+    try (MiniLmEmbedder parallel = new MiniLmEmbedder(1, false, 3)) {
+      List<Vector> alone = parallel.embedEach(texts);
+      List<Vector> first = parallel.embed(texts);
       for (int round = 0; round < 3; round++) {
         List<Vector> actual = parallel.embed(texts);
         assertEquals(texts.size(), actual.size());
         for (int i = 0; i < texts.size(); i++) {
-          assertEquals(1.0, actual.get(i).dot(expected.get(i)), 1e-5, "text " + i + " in round " + round);
+          assertEquals(1.0, actual.get(i).dot(first.get(i)), 1e-5, "text " + i + " in round " + round);
+          assertTrue(actual.get(i).dot(alone.get(i)) > 0.97, "text " + i + " is its own text's vector");
         }
       }
     }
@@ -108,34 +108,85 @@ class MiniLmEmbedderTest {
   }
 
   @Test
-  void runsOfSimilarLengthCoverEveryTextOnceWithinThePaddingBudget() {
+  void runsCoverEveryTextOnceInAtMostMaxRowsAndTheThreadsShareTheTokens() {
     java.util.Random random = new java.util.Random(3);
-    for (int round = 0; round < 200; round++) {
-      int[] lengths = new int[1 + random.nextInt(100)];
-      for (int i = 0; i < lengths.length; i++) {
-        lengths[i] = 3 + random.nextInt(60);
-      }
-      java.util.Arrays.sort(lengths);
+    for (int round = 0; round < 300; round++) {
+      int[] lengths = sortedLengths(random, 1 + random.nextInt(100));
       int parallel = 1 + random.nextInt(3);
-      List<int[]> runs = MiniLmEmbedder.plan(lengths, 32, 0.15, parallel);
+      List<List<int[]>> shares = MiniLmEmbedder.plan(lengths, 32, MiniLmEmbedder.RUN_COST_TOKENS, parallel);
+      assertEquals(Math.min(parallel, lengths.length), shares.size(), "a share for every thread when there are texts enough");
       int expectedFrom = 0;
-      for (int[] run : runs) {
-        assertEquals(expectedFrom, run[0], "runs are contiguous");
-        assertTrue(run[1] > run[0] && run[1] - run[0] <= 32, "1 to 32 texts a run");
-        long real = 0;
-        for (int i = run[0]; i < run[1]; i++) {
-          real += lengths[i];
+      long total = java.util.Arrays.stream(lengths).sum();
+      for (List<int[]> share : shares) {
+        assertTrue(!share.isEmpty(), "no thread goes without work");
+        long tokens = 0;
+        for (int[] run : share) {
+          assertEquals(expectedFrom, run[0], "runs are contiguous");
+          assertTrue(run[1] > run[0] && run[1] - run[0] <= 32, "1 to 32 texts a run");
+          for (int i = run[0]; i < run[1]; i++) {
+            tokens += lengths[i];
+          }
+          expectedFrom = run[1];
         }
-        long padded = (long) (run[1] - run[0]) * lengths[run[1] - 1];
-        assertTrue(run[1] - run[0] == 1 || padded <= real * 1.15 + 1e-9, "padding within budget: " + padded + " vs " + real);
-        expectedFrom = run[1];
+        // a share ends at the text whose middle crosses its target, so it is off by at most one text
+        assertTrue(shares.size() == 1 || Math.abs(tokens - (double) total / shares.size()) <= 2 * lengths[lengths.length - 1],
+            "share of " + tokens + " tokens of " + total);
       }
       assertEquals(lengths.length, expectedFrom, "every text is in a run");
-      assertTrue(runs.size() >= Math.min(parallel, lengths.length), "a run for every thread when there are texts enough");
     }
-    // equal lengths: full runs of 32, halved only to give every thread one
-    assertEquals(2, MiniLmEmbedder.plan(new int[40], 32, 0.15, 2).size());
-    assertEquals(List.of(2, 2), MiniLmEmbedder.plan(new int[] {5, 5, 5, 5}, 32, 0.15, 2).stream().map(r -> r[1] - r[0]).toList());
+    // 32 questions of nearly equal length: one run per thread, not 26 texts on one and 6 on the other
+    int[] questions = {27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 29, 29, 29, 29, 29, 29, 29,
+        29, 29, 30, 30, 30, 31, 31, 31};
+    assertEquals(List.of(List.of(16), List.of(16)), sizes(MiniLmEmbedder.plan(questions, 32, 20, 2)));
+    assertEquals(List.of(List.of(8, 32)), sizes(MiniLmEmbedder.plan(new int[40], 32, 20, 1)));
+  }
+
+  @Test
+  void theCutsCostNoMoreThanAnyOtherCuts() {
+    java.util.Random random = new java.util.Random(11);
+    for (int round = 0; round < 300; round++) {
+      int[] lengths = sortedLengths(random, 1 + random.nextInt(11));
+      int maxRows = 1 + random.nextInt(5);
+      int runCost = random.nextInt(40);
+      long planned = cost(lengths, MiniLmEmbedder.cut(lengths, 0, lengths.length, maxRows, runCost), runCost);
+      assertEquals(cheapest(lengths, 0, maxRows, runCost), planned, "lengths " + java.util.Arrays.toString(lengths));
+    }
+    // short questions of nearly equal length stay in one run; very different lengths are split
+    assertEquals(1, MiniLmEmbedder.cut(new int[] {18, 18, 19, 19, 20, 21, 21, 22}, 0, 8, 32, 20).size());
+    assertEquals(2, MiniLmEmbedder.cut(new int[] {12, 12, 12, 12, 60, 60, 60, 60}, 0, 8, 32, 20).size());
+  }
+
+  private static List<List<Integer>> sizes(List<List<int[]>> shares) {
+    return shares.stream().map(share -> share.stream().map(r -> r[1] - r[0]).toList()).toList();
+  }
+
+  private static int[] sortedLengths(java.util.Random random, int n) {
+    int[] lengths = new int[n];
+    for (int i = 0; i < n; i++) {
+      lengths[i] = 3 + random.nextInt(60);
+    }
+    java.util.Arrays.sort(lengths);
+    return lengths;
+  }
+
+  private static long cost(int[] lengths, List<int[]> runs, int runCost) {
+    long total = 0;
+    for (int[] run : runs) {
+      total += runCost + (long) (run[1] - run[0]) * lengths[run[1] - 1];
+    }
+    return total;
+  }
+
+  /** Every way to cut {@code lengths[from..]}, tried. */
+  private static long cheapest(int[] lengths, int from, int maxRows, int runCost) {
+    if (from == lengths.length) {
+      return 0;
+    }
+    long best = Long.MAX_VALUE;
+    for (int to = from + 1; to <= Math.min(lengths.length, from + maxRows); to++) {
+      best = Math.min(best, runCost + (long) (to - from) * lengths[to - 1] + cheapest(lengths, to, maxRows, runCost));
+    }
+    return best;
   }
 
   @Test
