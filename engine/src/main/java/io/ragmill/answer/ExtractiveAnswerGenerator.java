@@ -25,13 +25,13 @@ public final class ExtractiveAnswerGenerator implements AnswerGenerator {
           "who", "why", "with", "you", "your", "my", "we", "our", "me");
 
   /** Sentences are cut and tokenised once per chunk text, not once per question. */
-  private static final long PARSED_MAX_BYTES = 32L << 20;
+  private static final long PARSED_MAX_BYTES = 16L << 20;
 
   private final int maxSentences;
   private final Cache<String, List<Sentence>> parsed =
       Caffeine.newBuilder()
           .maximumWeight(PARSED_MAX_BYTES)
-          .weigher((String text, List<Sentence> sentences) -> 4 * text.length() + 64 * sentences.size())
+          .weigher(ExtractiveAnswerGenerator::weight)
           .build();
 
   public ExtractiveAnswerGenerator(int maxSentences) {
@@ -104,6 +104,18 @@ public final class ExtractiveAnswerGenerator implements AnswerGenerator {
       citations.add(new Answer.Citation(c.hit().documentId(), c.hit().chunk(), c.sentence().text()));
     }
     return new Answer(text.toString(), citations);
+  }
+
+  /** Heap bytes of a parsed chunk, roughly: the key, each sentence's text, each term in its hash set. */
+  private static int weight(String text, List<Sentence> sentences) {
+    int bytes = 64 + 2 * text.length();
+    for (Sentence s : sentences) {
+      bytes += 96 + 2 * s.text().length();
+      for (String term : s.terms()) {
+        bytes += 88 + 2 * term.length();
+      }
+    }
+    return bytes;
   }
 
   private static List<Sentence> parse(String text) {

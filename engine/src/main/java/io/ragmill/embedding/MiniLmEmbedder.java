@@ -31,19 +31,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Texts are tokenized first and sorted by token count, shared out to the threads as contiguous
  * slices of about equal tokens, and each slice cut into runs of neighbours ({@link #plan}) of up
- * to 32 texts, choosing the cuts that cost least: a run costs its texts
- * padded to its longest plus a fixed {@value #RUN_COST_TOKENS} tokens' worth. A fixed padding
- * budget cannot serve both kinds of text: 15% wasted compute on chunk-length texts, 5% cut
- * questions of nearly equal length into runs of one or two, whose fixed cost then dominated
- * (docs/BENCHMARKS.md, The model alone). Texts longer than {@value #MAX_TOKENS} tokens are
- * truncated. A batch of 16 or more texts is tokenized on the runner threads as well, and runs are
- * fed flat buffers (a {@code long[][]} is copied element by element).
+ * to 32 texts, choosing the cuts that cost least: a run costs its texts padded to its longest plus
+ * a fixed {@value #RUN_COST_TOKENS} tokens' worth. A fixed padding budget cannot serve both kinds
+ * of text: 15% wasted compute on chunk-length texts, 5% cut questions of nearly equal length into
+ * runs of one or two, whose fixed cost then dominated (docs/BENCHMARKS.md, Before and after,
+ * evening). Texts longer than {@value #MAX_TOKENS} tokens are truncated. A batch of 16 or more
+ * texts is tokenized on the runner threads as well, and runs are fed flat buffers (a {@code
+ * long[][]} is copied element by element).
  *
  * <p>Parallelism comes from running those runs side by side ({@code parallelRuns} at once, one
- * intra-op thread each by default; the calling thread takes the first slice), rather than from ONNX Runtime's intra-op thread pool: on two cores one run split
- * over two intra-op threads was no faster than one thread (its operators are too small to split
- * well), while two single-threaded runs at once did 1.1-1.3x the work of one run on two threads
- * (docs/BENCHMARKS.md, Before and after).
+ * intra-op thread each by default; the calling thread takes the first slice), rather than from
+ * ONNX Runtime's intra-op thread pool: on two cores one run split over two intra-op threads was
+ * no faster than one thread (its operators are too small to split well), while two
+ * single-threaded runs at once did 1.1-1.3x the work of one run on two threads (docs/BENCHMARKS.md,
+ * Before and after).
  *
  * <p>Caveat: the model is dynamically quantized, so each run picks its quantization ranges from the
  * whole batch; a text's vector therefore depends slightly on its batch companions (cosine about
@@ -186,14 +187,14 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     for (int i = 0; i < order.length; i++) {
       lengths[i] = encodings[order[i]].getIds().length;
     }
-    List<List<int[]>> groups = plan(lengths, maxRows, RUN_COST_TOKENS, parallelRuns);
+    List<List<int[]>> shares = plan(lengths, maxRows, RUN_COST_TOKENS, parallelRuns);
     Vector[] out = new Vector[texts.size()];
-    // one group of runs per thread: the caller takes the first, the runners the others
+    // one share of runs per thread: the caller takes the first, the runners the others
     List<Runnable> workers = new ArrayList<>();
-    for (List<int[]> group : groups) {
+    for (List<int[]> share : shares) {
       workers.add(
           () -> {
-            for (int[] range : group) {
+            for (int[] range : share) {
               Encoding[] batch = new Encoding[range[1] - range[0]];
               for (int i = range[0]; i < range[1]; i++) {
                 batch[i - range[0]] = encodings[order[i]];
@@ -209,8 +210,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     for (int i = 1; i < workers.size(); i++) {
       others.add(runners.submit(workers.get(i)));
     }
-    Runnable worker = workers.get(0);
-    worker.run();
+    workers.get(0).run();
     awaitAll(others);
     return List.of(out);
   }
