@@ -9,21 +9,10 @@
 # Usage: scripts/bench-cached.sh [rounds] [jar ...]   (DURATION=15s WARMUP=5s CONCURRENCY=32)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROUNDS=${1:-5}; shift || true
-JARS=("$@"); [ ${#JARS[@]} -gt 0 ] || JARS=(http/target/ragmill.jar)
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-5s}
 CONCURRENCY=${CONCURRENCY:-32}
-OUT="target/bench-cached/$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$OUT"
-exec > >(tee "$OUT/bench.log") 2>&1
-[ -f "${JARS[0]}" ] && [ -f loadtest/target/ragmill-loadtest.jar ] || mvn -B -q -DskipTests package
-LT=(java -jar loadtest/target/ragmill-loadtest.jar)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+. scripts/bench-builds.sh bench-cached 5 "$@"
 "${LT[@]}" baseline-server --port 8379 > "$OUT/baseline-server.log" 2>&1 &
 pids+=($!)
 for j in "${!JARS[@]}"; do

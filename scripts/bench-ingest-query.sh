@@ -8,18 +8,8 @@
 # documents, correct or not); EXTRA="--control" runs the second phase without the ingestion.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROUNDS=${1:-3}; shift || true
-JARS=("$@"); [ ${#JARS[@]} -gt 0 ] || JARS=(http/target/ragmill.jar)
 RATE=${RATE:-50}; DURATION=${DURATION:-20s}; BATCH=${BATCH:-100}; PARALLEL=${PARALLEL:-1}
-OUT="target/bench-ingest-query/$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$OUT"
-exec > >(tee "$OUT/bench.log") 2>&1
-[ -f loadtest/target/ragmill-loadtest.jar ] || mvn -B -q -DskipTests package
-LT=(java -jar loadtest/target/ragmill-loadtest.jar)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
+. scripts/bench-builds.sh bench-ingest-query 3 "$@"
 for r in $(seq 1 "$ROUNDS"); do
   for j in "${!JARS[@]}"; do
     jar=${JARS[$j]}; port=$((8480 + j)); data="$(pwd)/$OUT/data-$r-$j"

@@ -206,12 +206,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
             }
           });
     }
-    List<Future<?>> others = new ArrayList<>();
-    for (int i = 1; i < workers.size(); i++) {
-      others.add(runners.submit(workers.get(i)));
-    }
-    workers.get(0).run();
-    awaitAll(others);
+    sideBySide(workers);
     return List.of(out);
   }
 
@@ -239,11 +234,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
           while (next.decrementAndGet() >= 0) {
             Map<String, OnnxTensor> inputs = new HashMap<>();
             try {
-              inputs.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
-              inputs.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
-              if (needsTokenTypes) {
-                inputs.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[ids.length]), shape));
-              }
+              putInputs(inputs, ids, mask, shape);
               session.run(inputs).close();
             } catch (OrtException e) {
               throw new IllegalStateException(e);
@@ -252,12 +243,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
             }
           }
         };
-    List<Future<?>> others = new ArrayList<>();
-    for (int i = 1; i < parallelRuns; i++) {
-      others.add(runners.submit(worker));
-    }
-    worker.run();
-    awaitAll(others);
+    sideBySide(java.util.Collections.nCopies(parallelRuns, worker));
   }
 
   /**
@@ -270,23 +256,24 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
       return tokenizer.batchEncode(inputs);
     }
     Encoding[] out = new Encoding[inputs.size()];
-    List<Future<?>> others = new ArrayList<>();
-    for (int i = slices - 1; i >= 0; i--) {
+    List<Runnable> tasks = new ArrayList<>();
+    for (int i = 0; i < slices; i++) {
       int from = inputs.size() * i / slices;
       int to = inputs.size() * (i + 1) / slices;
-      Runnable slice = () -> System.arraycopy(tokenizer.batchEncode(inputs.subList(from, to)), 0, out, from, to - from);
-      if (i == 0) {
-        slice.run();
-      } else {
-        others.add(runners.submit(slice));
-      }
+      tasks.add(() -> System.arraycopy(tokenizer.batchEncode(inputs.subList(from, to)), 0, out, from, to - from));
     }
-    awaitAll(others);
+    sideBySide(tasks);
     return out;
   }
 
-  private static void awaitAll(List<Future<?>> futures) {
-    for (Future<?> f : futures) {
+  /** Runs the first task on the calling thread and the others on the runners, and waits for all. */
+  private void sideBySide(List<Runnable> tasks) {
+    List<Future<?>> others = new ArrayList<>();
+    for (int i = 1; i < tasks.size(); i++) {
+      others.add(runners.submit(tasks.get(i)));
+    }
+    tasks.get(0).run();
+    for (Future<?> f : others) {
       try {
         f.get();
       } catch (InterruptedException e) {
@@ -349,10 +336,11 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
         }
       }
     }
-    java.util.LinkedList<int[]> runs = new java.util.LinkedList<>();
+    List<int[]> runs = new ArrayList<>();
     for (int i = n; i > 0; i = cut[i]) {
-      runs.addFirst(new int[] {from + cut[i], from + i});
+      runs.add(new int[] {from + cut[i], from + i});
     }
+    java.util.Collections.reverse(runs);
     return List.copyOf(runs);
   }
 
@@ -373,14 +361,9 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
       Arrays.fill(mask, r * length, r * length + tokens.length, 1L);
       counts[r] = tokens.length;
     }
-    long[] shape = {rows, length};
     Map<String, OnnxTensor> inputs = new HashMap<>();
     try {
-      inputs.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
-      inputs.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
-      if (needsTokenTypes) {
-        inputs.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[rows * length]), shape));
-      }
+      putInputs(inputs, ids, mask, new long[] {rows, length});
       try (OrtSession.Result result = session.run(inputs)) {
         // read the hidden states in place instead of copying them into float[rows][length][384]
         FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
@@ -394,6 +377,15 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
       throw new IllegalStateException("MiniLM inference failed: " + e.getMessage(), e);
     } finally {
       inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  /** The model's inputs over flat row-major buffers, into {@code inputs} (the caller closes them). */
+  private void putInputs(Map<String, OnnxTensor> inputs, long[] ids, long[] mask, long[] shape) throws OrtException {
+    inputs.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
+    inputs.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
+    if (needsTokenTypes) {
+      inputs.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[ids.length]), shape));
     }
   }
 

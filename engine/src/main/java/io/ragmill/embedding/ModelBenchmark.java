@@ -55,7 +55,6 @@ public final class ModelBenchmark {
     int packedLength = (int) Math.ceil(Arrays.stream(tokens).average().orElse(1));
     int packedRows = 16;
     int packedRuns = (count + packedRows - 1) / packedRows;
-    List<String> names = List.of("batch 1", "batch", "serial", "langchain4j", "ceiling", "approximate");
     List<Consumer<List<String>>> runs =
         List.of(
             list -> list.forEach(t -> ragmill.embed(List.of(t))),
@@ -79,6 +78,7 @@ public final class ModelBenchmark {
     double lc = median(rates[3]);
     double ceiling = median(rates[4]);
     double approx = median(rates[5]);
+    double[] perRound = ratios(rates[1], rates[3]);
     System.out.printf(
         Locale.ROOT,
         "model %s, %s (%.1f tokens on average), %d rounds, %d cores%n"
@@ -93,9 +93,9 @@ public final class ModelBenchmark {
             + " = %.2fx langchain4j (per round: median %.2fx)%n",
         MiniLmEmbedder.MODEL_ID, described, Arrays.stream(tokens).average().orElse(0), rounds, cores, b1, batch, bn,
         bn / b1, bn / serialRate, cores, serialRate, batch, cores, lc, batch, bn / lc,
-        pairedMedian(rates[1], rates[3]), min(rates[1], rates[3]), max(rates[1], rates[3]),
+        median(perRound), Arrays.stream(perRound).min().orElse(0), Arrays.stream(perRound).max().orElse(0),
         ceiling, packedRows, packedLength, batch, bn / ceiling, lc / ceiling,
-        approx, batch, approx / lc, pairedMedian(rates[5], rates[3]));
+        approx, batch, approx / lc, median(ratios(rates[5], rates[3])));
     ragmill.close();
     serial.close();
     approximate.close();
@@ -109,19 +109,7 @@ public final class ModelBenchmark {
     };
   }
 
-  /** The median of the per-round ratios: rounds next to each other share the machine's state. */
-  private static double pairedMedian(double[] a, double[] b) {
-    return median(ratios(a, b));
-  }
-
-  private static double min(double[] a, double[] b) {
-    return Arrays.stream(ratios(a, b)).min().orElse(0);
-  }
-
-  private static double max(double[] a, double[] b) {
-    return Arrays.stream(ratios(a, b)).max().orElse(0);
-  }
-
+  /** Per-round ratios: rounds next to each other share the machine's state. */
   private static double[] ratios(double[] a, double[] b) {
     double[] out = new double[a.length];
     for (int i = 0; i < a.length; i++) {
