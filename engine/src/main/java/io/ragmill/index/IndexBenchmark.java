@@ -126,8 +126,13 @@ public final class IndexBenchmark {
       long graphBytes = matrix.searchHeapBytes() - beforeGraph;
       builds.add(String.format(Locale.ROOT, "HNSW on %s %.1f s, graph %,d B/vector", kind, graphSeconds, graphBytes / n));
       for (int ef : efs) {
-        measure("HNSW on " + kind + ", ef=" + ef + (onCodes ? " + float32 re-score" : ""), queries, queryCount,
-            threads, truth, q -> matrix.searchGraph(q, K, MetadataFilter.NONE, ef));
+        String name = "HNSW on " + kind + ", ef=" + ef + (onCodes ? " + float32 re-score" : "");
+        measure(name, queries, queryCount, threads, truth, q -> matrix.searchGraph(q, K, MetadataFilter.NONE, ef));
+        if (onCodes) {
+          // the same walk without touching each node's neighbours first: prefetching's before
+          measure(name + ", no prefetch", queries, queryCount, threads, truth,
+              q -> matrix.searchGraph(q, K, MetadataFilter.NONE, ef, false));
+        }
       }
     }
     out("");

@@ -202,6 +202,11 @@ final class VectorMatrix {
    * most of the graph anyway.
    */
   List<ChunkHit> searchGraph(float[] q, int k, MetadataFilter filter, int ef) {
+    return searchGraph(q, k, filter, ef, true);
+  }
+
+  /** As {@link #searchGraph(float[], int, MetadataFilter, int)}; {@code prefetch}: see {@link HnswIndex#search}. */
+  List<ChunkHit> searchGraph(float[] q, int k, MetadataFilter filter, int ef, boolean prefetch) {
     if (liveRows == 0 || k <= 0) {
       return List.of();
     }
@@ -232,7 +237,7 @@ final class VectorMatrix {
       accept = matching;
     }
     TopK candidates = new TopK(Math.max(ef, k));
-    graph.search(q, Math.max(ef, k), accept, candidates);
+    graph.search(q, Math.max(ef, k), accept, candidates, prefetch);
     int[] rowIds = new int[candidates.size()];
     int n = candidates.drainDescending(rowIds, new float[rowIds.length]);
     TopK top = new TopK(k);
@@ -490,10 +495,24 @@ final class VectorMatrix {
 
   private record CodeScorer(
       byte[] query, int offset, float scale, byte[] codes, float[] scales, int dimension, int rows, VectorOps ops)
-      implements RandomVectorScorer {
+      implements RandomVectorScorer, HnswIndex.Prefetching {
     @Override
     public float score(int node) {
       return (1 + ops.dot(query, offset, codes, node * dimension, dimension) * scale * scales[node]) / 2;
+    }
+
+    @Override
+    public int touch(int[] nodes, int count) {
+      int sink = 0;
+      for (int i = 0; i < count; i++) {
+        int start = nodes[i] * dimension;
+        int end = start + dimension - 1;
+        for (int at = start; at < end; at += HnswIndex.Prefetching.CACHE_LINE) {
+          sink += codes[at];
+        }
+        sink += codes[end] + (int) scales[nodes[i]];
+      }
+      return sink;
     }
 
     @Override

@@ -120,6 +120,22 @@ class VectorMatrixSearchTest {
   }
 
   @Test
+  void prefetchingNeighboursLeavesTheWalkUnchanged() {
+    int n = 5_000;
+    SyntheticVectors vectors = SyntheticVectors.forSize(n, DIM, 23);
+    VectorMatrix matrix = load(new VectorMatrix(settings(Quantization.INT8, 1)), vectors, n);
+    matrix.ensureGraph();
+    for (float[] q : queries(vectors, 50)) {
+      // the touch only reads: same candidates, same order, same scores
+      assertEquals(
+          matrix.searchGraph(q, 10, MetadataFilter.NONE, 64, false),
+          matrix.searchGraph(q, 10, MetadataFilter.NONE, 64, true));
+      assertEquals(
+          matrix.searchGraph(q, 10, GROUP_A, 64, false), matrix.searchGraph(q, 10, GROUP_A, 64, true));
+    }
+  }
+
+  @Test
   void searchPicksTheGraphFromTheThresholdOn() {
     // settings say HNSW from 1 vector: search() must give what searchGraph gives
     for (int i = 0; i < 20; i++) {
