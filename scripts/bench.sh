@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark suite behind docs/BENCHMARKS.md. Builds the jars, then on this machine:
-#   1. the model's own throughput (batch 1, batch 32, langchain4j per text), query-like and chunk-like texts;
+#   1. the model's own throughput (batch 1, batch 32, langchain4j per text), on query-like, chunk-like (8-40
+#      words) and chunk-length (85-95 words, within the 128 tokens langchain4j truncates to) texts;
+#      vector search on 100k vectors (exact scans, HNSW with and without the prefetch; 1M: docs/BENCHMARKS.md);
 #   2. node startup: process start to /health/alive and to /health/ready;
 #   3. ingestion chunks/s with the MiniLM model and with the hashing embedder (fresh corpora);
 #   4. cached query throughput against the bare Pekko HTTP endpoint (the limit), alternating, ROUNDS times;
@@ -38,6 +40,10 @@ echo "== model throughput on the uncached scenario's own question texts"
 java -jar http/target/ragmill.jar bench-model "$OUT/questions.txt" 5 32 2>/dev/null | tee "$OUT/model-questions.txt"
 echo "== model throughput, chunk-like texts (8-40 words)"
 java -jar http/target/ragmill.jar bench-model 256 5 32 8 40 2>/dev/null
+echo "== model throughput, chunk-length texts (85-95 words)"
+java -jar http/target/ragmill.jar bench-model 128 5 32 85 95 2>/dev/null
+echo "== vector search, 100,000 vectors"
+RAGMILL_JAVA_OPTS=-Xmx4g bin/ragmill bench-index 100000 1000 64,96,128 int8 2>/dev/null
 
 start_node() { # name http-port remote-port model
   local data="$OUT/data-$1"
