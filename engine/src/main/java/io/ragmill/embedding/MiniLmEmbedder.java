@@ -13,6 +13,7 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -243,7 +244,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
             }
           }
         };
-    sideBySide(java.util.Collections.nCopies(parallelRuns, worker));
+    sideBySide(Collections.nCopies(parallelRuns, worker));
   }
 
   /**
@@ -340,7 +341,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     for (int i = n; i > 0; i = cut[i]) {
       runs.add(new int[] {from + cut[i], from + i});
     }
-    java.util.Collections.reverse(runs);
+    Collections.reverse(runs);
     return List.copyOf(runs);
   }
 

@@ -507,7 +507,7 @@ final class VectorMatrix {
       for (int i = 0; i < count; i++) {
         int start = nodes[i] * dimension;
         int end = start + dimension - 1;
-        for (int at = start; at < end; at += HnswIndex.Prefetching.CACHE_LINE) {
+        for (int at = start; at < end; at += CACHE_LINE) {
           sink += codes[at];
         }
         sink += codes[end] + (int) scales[nodes[i]];
