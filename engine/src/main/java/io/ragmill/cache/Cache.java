@@ -60,7 +60,7 @@ public final class Cache {
   private volatile CacheSettings settings;
   private final Duration askTimeout;
   private final Optional<RedisTier> l2;
-  private final com.github.benmanes.caffeine.cache.Cache<CacheKey, CachedValue> near;
+  private final com.github.benmanes.caffeine.cache.Cache<NearKey, CachedValue> near;
   private final LongAdder nearHits = new LongAdder();
   private final Map<CacheKind, ConcurrentHistogram> loadTimes = new EnumMap<>(CacheKind.class);
   private final ActorRef<Topic.Command<NearClear>> nearClearTopic;
@@ -100,9 +100,9 @@ public final class Cache {
     this.metrics = CacheMetrics.get(system);
   }
 
-  /** This node's near-cache entry for an answer key, counted as a near hit when there; no miss is counted. */
-  public <V extends CachedValue> Optional<V> near(CacheKey key, Class<V> type) {
-    if (key.kind() != CacheKind.ANSWER || !settings.near().enabled()) {
+  /** This node's near-cache entry for an answer, counted as a near hit when there; no miss is counted. */
+  public <V extends CachedValue> Optional<V> near(NearKey key, Class<V> type) {
+    if (!settings.near().enabled()) {
       return Optional.empty();
     }
     CachedValue local = near.getIfPresent(key);
@@ -110,16 +110,34 @@ public final class Cache {
       return Optional.empty();
     }
     nearHits.increment();
-    metrics.hit(key.kind(), CacheMetrics.Tier.NEAR);
+    metrics.hit(CacheKind.ANSWER, CacheMetrics.Tier.NEAR);
     return Optional.of(type.cast(local));
   }
 
+  /** The value of a key that the near cache does not hold (embeddings, retrievals): L1, L2, else computed once. */
   public <V extends CachedValue> CompletionStage<Result<V>> getOrCompute(
       CacheKey key, Class<V> type, Supplier<CompletionStage<V>> compute) {
-    boolean nearEligible = key.kind() == CacheKind.ANSWER && settings.near().enabled();
-    Optional<V> local = near(key, type);
-    if (local.isPresent()) {
-      return CompletableFuture.completedFuture(new Result<>(local.get(), Optional.of(CacheTier.NEAR)));
+    return getOrCompute(key, null, type, compute);
+  }
+
+  /**
+   * An answer: this node's near cache under {@code nearKey}, then L1, L2, else computed once; what
+   * L1 or the computation gives is kept in the near cache too. {@code key} is {@code nearKey}'s
+   * {@link NearKey#cacheKey()}, or null to have it computed here.
+   */
+  public <V extends CachedValue> CompletionStage<Result<V>> getOrCompute(
+      NearKey nearKey, CacheKey key, Class<V> type, Supplier<CompletionStage<V>> compute) {
+    return getOrCompute(key == null ? nearKey.cacheKey() : key, nearKey, type, compute);
+  }
+
+  private <V extends CachedValue> CompletionStage<Result<V>> getOrCompute(
+      CacheKey key, NearKey nearKey, Class<V> type, Supplier<CompletionStage<V>> compute) {
+    boolean nearEligible = nearKey != null && settings.near().enabled();
+    if (nearEligible) {
+      Optional<V> local = near(nearKey, type);
+      if (local.isPresent()) {
+        return CompletableFuture.completedFuture(new Result<>(local.get(), Optional.of(CacheTier.NEAR)));
+      }
     }
     EntityRef<CachePartition.Command> partition = partitionOf(key);
     long start = System.nanoTime();
@@ -133,7 +151,7 @@ public final class Cache {
             reply -> {
               if (reply instanceof CachePartition.Hit hit && type.isInstance(hit.value())) {
                 if (nearEligible) {
-                  near.put(key, hit.value());
+                  near.put(nearKey, hit.value());
                 }
                 return CompletableFuture.completedFuture(new Result<>(type.cast(hit.value()), Optional.of(hit.tier())));
               }
@@ -151,7 +169,7 @@ public final class Cache {
                           loadTimes.get(key.kind()).recordValue(Math.max(1, (System.nanoTime() - computeStart) / 1_000));
                           partition.tell(new CachePartition.Fill(key, leaseId, value));
                           if (nearEligible) {
-                            near.put(key, value);
+                            near.put(nearKey, value);
                           }
                         } else {
                           partition.tell(new CachePartition.Abandon(key, leaseId));
@@ -258,7 +276,7 @@ public final class Cache {
     near.asMap()
         .keySet()
         .removeIf(
-            k -> (clear.kind().isEmpty() || clear.kind().get() == k.kind())
+            k -> (clear.kind().isEmpty() || clear.kind().get() == CacheKind.ANSWER)
                 && (clear.tenant().isEmpty() || clear.tenant().get().equals(k.tenant()))
                 && (clear.collection().isEmpty() || clear.collection().get().equals(k.collection())));
   }

@@ -8,6 +8,7 @@ import io.ragmill.cache.Cache;
 import io.ragmill.cache.CacheKey;
 import io.ragmill.cache.CacheKind;
 import io.ragmill.cache.CacheTier;
+import io.ragmill.cache.NearKey;
 import io.ragmill.collection.Collections;
 import io.ragmill.collection.CollectionSettings;
 import io.ragmill.embedding.EmbeddingClient;
@@ -106,16 +107,18 @@ public final class QueryPipeline {
             view -> {
               Keys keys = keys(tenant, collection, request, view);
               CollectionSettings settings = view.settings();
+              CacheKey answerKey = keys.answer().cacheKey();
               return cache
                   .getOrCompute(
                       keys.answer(),
+                      answerKey,
                       CachedAnswer.class,
                       () -> computeAnswer(keys.scope(), settings, request, clock))
                   .thenApply(
                       result -> {
                         CachedAnswer value = result.value();
                         if (!result.hit() && value.semantic() == null && clock.vector != null) {
-                          cache.semanticAdd(keys.scope().semanticKey(generator.mode()), keys.scope().normalized(), clock.vector, keys.answer());
+                          cache.semanticAdd(keys.scope().semanticKey(generator.mode()), keys.scope().normalized(), clock.vector, answerKey);
                         }
                         QueryResult.CacheStatus status =
                             value.semantic() != null
@@ -147,7 +150,7 @@ public final class QueryPipeline {
             });
   }
 
-  private record Keys(CacheKey answer, Scope scope) {}
+  private record Keys(NearKey answer, Scope scope) {}
 
   private Keys keys(String tenant, String collection, QueryRequest request, Collections.View view) {
     CollectionSettings settings = view.settings();
@@ -161,8 +164,7 @@ public final class QueryPipeline {
     String generation = Long.toString(view.generation());
     String k = Integer.toString(request.k());
     String filter = request.filter().canonical();
-    CacheKey answerKey =
-        CacheKey.scoped(CacheKind.ANSWER, tenant, collection, generation, normalized, k, filter, generator.mode());
+    NearKey answerKey = NearKey.of(tenant, collection, generation, normalized, k, filter, generator.mode());
     return new Keys(answerKey, new Scope(tenant, collection, generation, k, filter, normalized));
   }
 

@@ -218,17 +218,24 @@ final class ApiRoutes extends AllDirectives {
     if (tenant.isEmpty()) {
       return Optional.empty();
     }
-    QueryRequest query;
-    try {
-      JsonNode body = bodies.parse(strict.getData().utf8String());
-      if (JsonBodies.sessionId(body, Optional.empty()).isPresent()) {
-        return Optional.empty();
+    String text = strict.getData().utf8String();
+    int defaultK = node.querySettings().defaultK();
+    int maxK = node.indexSettings().maxK();
+    int maxQueryChars = node.querySettings().maxQueryChars();
+    QueryRequest query = bodies.plainQuery(text, defaultK, maxK, maxQueryChars).orElse(null);
+    if (query == null) {
+      try {
+        JsonNode body = bodies.parse(text);
+        if (JsonBodies.sessionId(body, Optional.empty()).isPresent()) {
+          return Optional.empty();
+        }
+        query = bodies.query(body, defaultK, maxK, maxQueryChars);
+      } catch (RuntimeException invalid) {
+        return Optional.empty(); // the routes answer it with the same problem
       }
-      query = bodies.query(body, node.querySettings().defaultK(), node.indexSettings().maxK(), node.querySettings().maxQueryChars());
-    } catch (RuntimeException invalid) {
-      return Optional.empty(); // the routes answer it with the same problem
     }
-    return Optional.of(problems.guard(() -> routed(tenant.get(), collection, query)));
+    QueryRequest plain = query;
+    return Optional.of(problems.guard(() -> routed(tenant.get(), collection, plain)));
   }
 
   private CompletionStage<HttpResponse> embeddings(String tenant, JsonNode body) {

@@ -81,15 +81,15 @@ public final class HttpServer extends AllDirectives {
           long start = System.nanoTime();
           boolean gzip = Compression.acceptsGzip(request);
           return mapResponse(
-              response -> finish(request, request.getUri().path(), start, gzip ? compression.maybeCompress(response) : response),
+              response -> finish(request, RouteTemplates.of(request.getUri().path()), start, gzip ? compression.maybeCompress(response) : response),
               inner);
         });
   }
 
   /** Records the request by route template and adds X-Response-Time. */
-  private HttpResponse finish(HttpRequest request, String path, long start, HttpResponse out) {
+  private HttpResponse finish(HttpRequest request, String route, long start, HttpResponse out) {
     long nanos = System.nanoTime() - start;
-    metrics.request(RouteTemplates.of(path), request.method().name(), out.status().intValue(), nanos);
+    metrics.request(route, request.method().name(), out.status().intValue(), nanos);
     return out.addHeader(RawHeader.create("X-Response-Time", millis(nanos)));
   }
 
@@ -107,7 +107,7 @@ public final class HttpServer extends AllDirectives {
       String path = request.getUri().path();
       Optional<CompletionStage<HttpResponse>> plain = apiRoutes.plainQuery(request, path);
       if (plain.isPresent()) {
-        return plain.get().thenApply(response -> finish(request, path, start, response));
+        return plain.get().thenApply(response -> finish(request, RouteTemplates.QUERY, start, response));
       }
       return routes.apply(request);
     };

@@ -41,17 +41,45 @@ final class QueryJson {
           new Tail(result.cache(), result.cacheTier(), result.semantic(), result.generation(), result.timings()));
     }
     QueryResult.Timings t = result.timings();
-    StringBuilder out = new StringBuilder(160).append("{\"cache\":\"").append(result.cache().wire()).append('"');
+    Ascii out = new Ascii().append("{\"cache\":\"").append(result.cache().wire()).append("\"");
     if (result.cacheTier() != null) {
-      out.append(",\"cacheTier\":\"").append(result.cacheTier().wire()).append('"');
+      out.append(",\"cacheTier\":\"").append(result.cacheTier().wire()).append("\"");
     }
-    out.append(",\"generation\":").append(result.generation())
+    return out.append(",\"generation\":").append(Long.toString(result.generation()))
         .append(",\"timings\":{\"embedMs\":").append(t.embedMs())
         .append(",\"searchMs\":").append(t.searchMs())
         .append(",\"answerMs\":").append(t.answerMs())
         .append(",\"totalMs\":").append(t.totalMs())
-        .append("}}");
-    return out.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        .append("}}")
+        .bytes();
+  }
+
+  /**
+   * ASCII written straight into bytes: the tail is only names, enum wires and numbers, and a
+   * StringBuilder turned into a String and then into bytes cost twice the writing.
+   */
+  private static final class Ascii {
+    private byte[] buffer = new byte[192];
+    private int length;
+
+    Ascii append(String ascii) {
+      int n = ascii.length();
+      if (length + n > buffer.length) {
+        buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + n));
+      }
+      ascii.getBytes(0, n, buffer, length); // deprecated for its lossy cut of chars to bytes, exact for ASCII
+      length += n;
+      return this;
+    }
+
+    /** As Jackson writes a double (Double.toString), with its zeros, the common case here, kept cheap. */
+    Ascii append(double value) {
+      return append(value == 0.0 && Double.doubleToRawLongBits(value) == 0L ? "0.0" : Double.toString(value));
+    }
+
+    byte[] bytes() {
+      return java.util.Arrays.copyOf(buffer, length);
+    }
   }
 
   /** The JSON of one answer with its chunks, without the closing brace; for that answer only. */

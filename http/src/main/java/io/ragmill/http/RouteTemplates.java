@@ -9,6 +9,8 @@ import java.util.Set;
  */
 final class RouteTemplates {
   static final String UNMATCHED = "unmatched";
+  /** A collection's query route: what {@link #of} gives its paths. */
+  static final String QUERY = "/v1/collections/{c}/query";
 
   private static final Set<String> LITERAL =
       Set.of(
