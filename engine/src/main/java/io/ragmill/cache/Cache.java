@@ -121,24 +121,22 @@ public final class Cache {
   }
 
   /**
-   * An answer: this node's near cache under {@code nearKey}, then L1, L2, else computed once; what
-   * L1 or the computation gives is kept in the near cache too. {@code key} is {@code nearKey}'s
-   * {@link NearKey#cacheKey()}, or null to have it computed here.
+   * An answer: this node's near cache under {@code nearKey}, then L1 and L2 under its
+   * {@link NearKey#cacheKey()} (made only on a near miss), else computed once; what L1 or the
+   * computation gives is kept in the near cache too.
    */
   public <V extends CachedValue> CompletionStage<Result<V>> getOrCompute(
-      NearKey nearKey, CacheKey key, Class<V> type, Supplier<CompletionStage<V>> compute) {
-    return getOrCompute(key == null ? nearKey.cacheKey() : key, nearKey, type, compute);
+      NearKey nearKey, Class<V> type, Supplier<CompletionStage<V>> compute) {
+    Optional<V> local = near(nearKey, type);
+    if (local.isPresent()) {
+      return CompletableFuture.completedFuture(new Result<>(local.get(), Optional.of(CacheTier.NEAR)));
+    }
+    return getOrCompute(nearKey.cacheKey(), nearKey, type, compute);
   }
 
   private <V extends CachedValue> CompletionStage<Result<V>> getOrCompute(
       CacheKey key, NearKey nearKey, Class<V> type, Supplier<CompletionStage<V>> compute) {
     boolean nearEligible = nearKey != null && settings.near().enabled();
-    if (nearEligible) {
-      Optional<V> local = near(nearKey, type);
-      if (local.isPresent()) {
-        return CompletableFuture.completedFuture(new Result<>(local.get(), Optional.of(CacheTier.NEAR)));
-      }
-    }
     EntityRef<CachePartition.Command> partition = partitionOf(key);
     long start = System.nanoTime();
     return Stages.direct(

@@ -107,18 +107,16 @@ public final class QueryPipeline {
             view -> {
               Keys keys = keys(tenant, collection, request, view);
               CollectionSettings settings = view.settings();
-              CacheKey answerKey = keys.answer().cacheKey();
               return cache
                   .getOrCompute(
                       keys.answer(),
-                      answerKey,
                       CachedAnswer.class,
                       () -> computeAnswer(keys.scope(), settings, request, clock))
                   .thenApply(
                       result -> {
                         CachedAnswer value = result.value();
                         if (!result.hit() && value.semantic() == null && clock.vector != null) {
-                          cache.semanticAdd(keys.scope().semanticKey(generator.mode()), keys.scope().normalized(), clock.vector, answerKey);
+                          cache.semanticAdd(keys.scope().semanticKey(generator.mode()), keys.scope().normalized(), clock.vector, keys.answer().cacheKey());
                         }
                         QueryResult.CacheStatus status =
                             value.semantic() != null

@@ -203,7 +203,7 @@ final class ApiRoutes extends AllDirectives {
       return Optional.empty();
     }
     String collection = path.substring("/v1/collections/".length(), path.length() - "/query".length());
-    if (collection.isEmpty() || collection.indexOf('/') >= 0 || !JsonBodies.isCollectionName(collection)) {
+    if (collection.isEmpty() || collection.indexOf('/') >= 0 || !JsonBodies.isName(collection)) {
       return Optional.empty();
     }
     if (!(request.entity() instanceof HttpEntity.Strict strict)
@@ -218,24 +218,31 @@ final class ApiRoutes extends AllDirectives {
     if (tenant.isEmpty()) {
       return Optional.empty();
     }
-    String text = strict.getData().utf8String();
+    return plainBody(strict.getData().utf8String())
+        .map(query -> problems.guard(() -> routed(tenant.get(), collection, query)));
+  }
+
+  /**
+   * A plain query's request: read as a stream when it is only {@code query} and {@code k}, else as
+   * a tree; empty when it has a session or is invalid (the routes then answer it with its problem).
+   */
+  private Optional<QueryRequest> plainBody(String text) {
     int defaultK = node.querySettings().defaultK();
     int maxK = node.indexSettings().maxK();
     int maxQueryChars = node.querySettings().maxQueryChars();
-    QueryRequest query = bodies.plainQuery(text, defaultK, maxK, maxQueryChars).orElse(null);
-    if (query == null) {
-      try {
-        JsonNode body = bodies.parse(text);
-        if (JsonBodies.sessionId(body, Optional.empty()).isPresent()) {
-          return Optional.empty();
-        }
-        query = bodies.query(body, defaultK, maxK, maxQueryChars);
-      } catch (RuntimeException invalid) {
-        return Optional.empty(); // the routes answer it with the same problem
-      }
+    Optional<QueryRequest> streamed = bodies.plainQuery(text, defaultK, maxK, maxQueryChars);
+    if (streamed.isPresent()) {
+      return streamed;
     }
-    QueryRequest plain = query;
-    return Optional.of(problems.guard(() -> routed(tenant.get(), collection, plain)));
+    try {
+      JsonNode body = bodies.parse(text);
+      if (JsonBodies.sessionId(body, Optional.empty()).isPresent()) {
+        return Optional.empty();
+      }
+      return Optional.of(bodies.query(body, defaultK, maxK, maxQueryChars));
+    } catch (RuntimeException invalid) {
+      return Optional.empty();
+    }
   }
 
   private CompletionStage<HttpResponse> embeddings(String tenant, JsonNode body) {

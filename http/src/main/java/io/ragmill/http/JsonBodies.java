@@ -49,11 +49,11 @@ final class JsonBodies {
   }
 
   /**
-   * Whether {@code name} matches {@link #NAME}: written out, since the regex showed in the profile
-   * of a cached hit, which checks the collection of every query. {@code JsonBodiesTest} checks the
-   * two agree.
+   * Whether {@code name} matches {@link #NAME} (collection names and session ids): written out,
+   * since the regex showed in the profile of a cached hit, which checks the collection of every
+   * query. {@code JsonBodiesTest} checks the two agree.
    */
-  static boolean isCollectionName(String name) {
+  static boolean isName(String name) {
     int n = name.length();
     if (n < 1 || n > 128) {
       return false;
@@ -68,13 +68,13 @@ final class JsonBodies {
     return true;
   }
 
-  /** The regex that {@link #isCollectionName} writes out; for tests. */
+  /** The regex that {@link #isName} writes out; for tests. */
   static boolean matchesNamePattern(String name) {
     return NAME.matcher(name).matches();
   }
 
   static String collectionName(String name) {
-    if (!isCollectionName(name)) {
+    if (!isName(name)) {
       throw RagmillException.invalid(
           "collection name '" + name + "' must be 1-128 characters of letters, digits, '.', '_' or '-', "
               + "starting with a letter or digit");
@@ -185,7 +185,7 @@ final class JsonBodies {
           query = p.getText();
         } else if (k < 0 && value == JsonToken.VALUE_NUMBER_INT && name.equals("k")
             && p.getNumberType() == JsonParser.NumberType.INT && p.getIntValue() >= 1 && p.getIntValue() <= maxK) {
-          k = p.getIntValue();
+          k = p.getIntValue(); // in range, so never the -1 of "no k yet"
         } else {
           return Optional.empty();
         }
@@ -238,7 +238,7 @@ final class JsonBodies {
   }
 
   static String sessionId(String id) {
-    if (!isCollectionName(id)) {
+    if (!isName(id)) {
       throw RagmillException.invalid(
           "session id '" + id + "' must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
     }

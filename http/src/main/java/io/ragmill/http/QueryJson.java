@@ -72,9 +72,9 @@ final class QueryJson {
       return this;
     }
 
-    /** As Jackson writes a double (Double.toString), with its zeros, the common case here, kept cheap. */
+    /** As Jackson writes a double: Double.toString. */
     Ascii append(double value) {
-      return append(value == 0.0 && Double.doubleToRawLongBits(value) == 0L ? "0.0" : Double.toString(value));
+      return append(Double.toString(value));
     }
 
     byte[] bytes() {

@@ -81,7 +81,7 @@ class JsonBodiesTest {
     int valid = 0;
     for (String name : names) {
       boolean expected = JsonBodies.matchesNamePattern(name);
-      assertEquals(expected, JsonBodies.isCollectionName(name), name);
+      assertEquals(expected, JsonBodies.isName(name), name);
       valid += expected ? 1 : 0;
     }
     assertTrue(valid > 1_000 && valid < names.size() - 1_000, "both outcomes are exercised: " + valid);
