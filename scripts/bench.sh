@@ -3,7 +3,7 @@
 #   1. the model's own throughput (batch 1, batch 32, langchain4j per text), on query-like, chunk-like (8-40
 #      words) and chunk-length (85-95 words, within the 128 tokens langchain4j truncates to) texts;
 #      vector search on 100k vectors (exact scans, HNSW with and without the prefetch; 1M: docs/BENCHMARKS.md);
-#   2. node startup: process start to /health/alive and to /health/ready;
+#   2. node startup: process start to /health/alive and to /health/ready (five starts, the median);
 #   3. ingestion chunks/s with the MiniLM model and with the hashing embedder (fresh corpora);
 #   4. cached query throughput against the bare Pekko HTTP endpoint (the limit), alternating, ROUNDS times;
 #   5. uncached query throughput (every question distinct), ROUNDS times.
@@ -61,6 +61,13 @@ start_node() { # name http-port remote-port model
 
 echo "== class-data-sharing archive for bin/ragmill (start-up)"
 bin/ragmill cds
+echo "== startup: five starts of a MiniLM node on a fresh data folder, each stopped once ready"
+for i in 1 2 3 4 5; do
+  start_node "start$i" 8080 25520 all-minilm-l6-v2-q > "$OUT/start.txt"
+  cat "$OUT/start.txt" | tee -a "$OUT/starts.txt"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  unset 'pids[-1]'
+done
 echo "== startup and ingestion"
 start_node minilm 8080 25520 all-minilm-l6-v2-q
 start_node hashing 8082 25522 hashing
@@ -102,7 +109,14 @@ def lat(rs, p):
 base, cached, uncached = runs("baseline"), runs("cached"), runs("uncached")
 b, c, u = med(base, "throughput"), med(cached, "throughput"), med(uncached, "throughput")
 print(f"baseline (bare Pekko HTTP): {b:,.0f} req/s")
-print(f"cached:   {c:,.0f} req/s  p50 {lat(cached,'p50'):.2f} ms  p99 {lat(cached,'p99'):.2f} ms  = {c/b:.2f} x baseline")
+ratios = [c_["throughput"] / b_["throughput"] for b_, c_ in zip(base, cached)]
+print(f"cached:   {c:,.0f} req/s  p50 {lat(cached,'p50'):.2f} ms  p99 {lat(cached,'p99'):.2f} ms  = {c/b:.2f} x baseline"
+      f" (per round {', '.join(f'{x:.2f}' for x in ratios)})")
+starts = [l.split() for l in open(f"{out}/starts.txt")]
+alive = [int(w[4]) for w in starts]
+ready = [int(w[10]) for w in starts]
+print(f"startup (five starts, MiniLM): alive after {statistics.median(alive):,.0f} ms (median; {min(alive):,}-{max(alive):,}),"
+      f" ready after {statistics.median(ready):,.0f} ms")
 import re
 model = float(re.search(r"ragmill batch 32\s*:\s*([0-9.]+)", open(f"{out}/model-questions.txt").read()).group(1))
 print(f"uncached: {u:,.0f} req/s  p50 {lat(uncached,'p50'):.2f} ms  p99 {lat(uncached,'p99'):.2f} ms"
