@@ -63,8 +63,8 @@ echo "== class-data-sharing archive for bin/ragmill (start-up)"
 bin/ragmill cds
 echo "== startup: five starts of a MiniLM node on a fresh data folder, each stopped once ready"
 for i in 1 2 3 4 5; do
-  start_node "start$i" 8080 25520 all-minilm-l6-v2-q > "$OUT/start.txt"
-  cat "$OUT/start.txt" | tee -a "$OUT/starts.txt"
+  start_node "start$i" 8080 25520 all-minilm-l6-v2-q >> "$OUT/starts.txt"
+  tail -1 "$OUT/starts.txt"
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
   unset 'pids[-1]'
 done
@@ -98,7 +98,7 @@ done
 
 echo "== medians"
 python3 - "$OUT" <<'PY'
-import glob, json, statistics, sys
+import glob, json, re, statistics, sys
 out = sys.argv[1]
 def runs(name):
     return [json.load(open(f)) for f in sorted(glob.glob(f"{out}/{name}-*.json"))]
@@ -112,12 +112,11 @@ print(f"baseline (bare Pekko HTTP): {b:,.0f} req/s")
 ratios = [c_["throughput"] / b_["throughput"] for b_, c_ in zip(base, cached)]
 print(f"cached:   {c:,.0f} req/s  p50 {lat(cached,'p50'):.2f} ms  p99 {lat(cached,'p99'):.2f} ms  = {c/b:.2f} x baseline"
       f" (per round {', '.join(f'{x:.2f}' for x in ratios)})")
-starts = [l.split() for l in open(f"{out}/starts.txt")]
-alive = [int(w[4]) for w in starts]
-ready = [int(w[10]) for w in starts]
+starts = [re.search(r"alive after (\d+) ms, .* after (\d+) ms", l).groups() for l in open(f"{out}/starts.txt")]
+alive = [int(a) for a, _ in starts]
+ready = [int(r) for _, r in starts]
 print(f"startup (five starts, MiniLM): alive after {statistics.median(alive):,.0f} ms (median; {min(alive):,}-{max(alive):,}),"
       f" ready after {statistics.median(ready):,.0f} ms")
-import re
 model = float(re.search(r"ragmill batch 32\s*:\s*([0-9.]+)", open(f"{out}/model-questions.txt").read()).group(1))
 print(f"uncached: {u:,.0f} req/s  p50 {lat(uncached,'p50'):.2f} ms  p99 {lat(uncached,'p99'):.2f} ms"
       f"  = {u/model:.2f} x the model alone at batch 32 on the same texts ({model:,.0f}/s)")
