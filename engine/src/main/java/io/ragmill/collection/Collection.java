@@ -26,6 +26,12 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * its generation. Every change that can alter an answer (documents committed by a job, a document
  * deleted) bumps the generation, and the reply waits until the new generation is replicated to
  * every node, so an acknowledged change is never followed by an answer cached before it.
+ *
+ * <p>A generation is never issued twice for a collection name, even by another journal: the next
+ * one is the wall clock in milliseconds, or one more than the last if that is later. Counting 1,
+ * 2, 3 made generation 1 of a collection on a fresh journal (a wiped data folder, a restored
+ * backup that the old journal had moved past) the key of answers Redis still held from the old
+ * one, which were then served as hits.
  */
 public final class Collection
     extends EventSourcedBehaviorWithEnforcedReplies<Collection.Command, Collection.Event, Collection.State> {
@@ -159,7 +165,7 @@ public final class Collection
     if (!state.exists()) {
       return Effect().reply(cmd.replyTo(), new Committed(0, "collection does not exist"));
     }
-    long next = state.generation + 1;
+    long next = nextGeneration(state.generation);
     return Effect()
         .persist(new DocumentsCommitted(cmd.jobId(), Map.copyOf(cmd.chunksByDocument()), next))
         .thenRun(
@@ -192,7 +198,7 @@ public final class Collection
     if (!state.documents.containsKey(cmd.documentId())) {
       return Effect().reply(cmd.replyTo(), new Deleted(false, state.generation, null));
     }
-    long next = state.generation + 1;
+    long next = nextGeneration(state.generation);
     return Effect()
         .persist(new DocumentDeleted(cmd.documentId(), next))
         .thenRun(
@@ -203,6 +209,11 @@ public final class Collection
                         (done, error) ->
                             cmd.replyTo().tell(new Deleted(true, next, error == null ? null : error.getMessage()))))
         .thenNoReply();
+  }
+
+  /** After {@code current}: now in epoch milliseconds, or {@code current + 1} if that is later. */
+  static long nextGeneration(long current) {
+    return Math.max(current + 1, System.currentTimeMillis());
   }
 
   @Override

@@ -89,7 +89,7 @@ class RagmillNodeTest {
     ingest(node, "kb", doc("alpacas", "Alpacas come from the Andes, like llamas, and grow fine fleece."));
     QueryResult third = query(node, "kb", "where do llamas come from");
     assertEquals(QueryResult.CacheStatus.MISS, third.cache());
-    assertEquals(first.generation() + 1, third.generation());
+    assertTrue(third.generation() > first.generation(), third.generation() + " after " + first.generation());
     assertTrue(third.chunks().stream().anyMatch(h -> h.documentId().equals("alpacas")));
   }
 
@@ -104,7 +104,7 @@ class RagmillNodeTest {
     assertEquals(1, updated.chunks().stream().filter(h -> h.documentId().equals("policy")).count());
 
     var deleted = await(node.collections().deleteDocument(TENANT, "kb", "policy"));
-    assertEquals(updated.generation() + 1, deleted.generation());
+    assertTrue(deleted.generation() > updated.generation(), deleted.generation() + " after " + updated.generation());
     QueryResult after = query(node, "kb", "refunds");
     assertEquals(QueryResult.CacheStatus.MISS, after.cache());
     assertTrue(after.chunks().stream().noneMatch(h -> h.documentId().equals("policy")));
@@ -145,6 +145,32 @@ class RagmillNodeTest {
         assertThrows(CompletionException.class,
             () -> await(node.queries().query("t2", "kb", new QueryRequest("same words", 5, MetadataFilter.NONE))));
     assertEquals(RagmillException.Kind.NOT_FOUND, RagmillException.find(otherTenant).orElseThrow().kind());
+  }
+
+  @Test
+  void aCollectionOnAFreshJournalIsNotAnsweredFromWhatRedisHeldForAnOldOne() {
+    String redis = "ragmill.cache.redis.enabled = on";
+    String collection = "fresh-" + UUID.randomUUID().toString().substring(0, 8);
+    TestNode old = start(TestNodes.h2(dataDir.resolve("old"), redis), RecordingEmbedder.open());
+    ingest(old.node(), collection, doc("policy", "Refunds take thirty days."));
+    assertTrue(query(old.node(), collection, "how long do refunds take").answer().text().contains("thirty"));
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:6379/0");
+    try (var redisConnection = client.connect()) {
+      // the answer is written through to Redis in the background
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !redisConnection.sync().keys("ragmill:" + TENANT + ":*:" + collection + ":*").isEmpty());
+    } finally {
+      client.shutdown();
+    }
+    old.close();
+    nodes.remove(old);
+
+    // the data folder is gone (a new disk, or a restored backup the old journal had moved past); Redis is not
+    TestNode fresh = start(TestNodes.h2(dataDir.resolve("new"), redis), RecordingEmbedder.open());
+    ingest(fresh.node(), collection, doc("policy", "Refunds take five days."));
+    QueryResult answer = query(fresh.node(), collection, "how long do refunds take");
+    assertTrue(answer.answer().text().contains("five"), answer.cache() + ": " + answer.answer().text());
   }
 
   @Test

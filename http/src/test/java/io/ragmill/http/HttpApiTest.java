@@ -119,7 +119,7 @@ class HttpApiTest {
     Reply third = send("POST", "/v1/collections/guide/query", question);
     assertEquals("miss", third.header("X-Cache"));
     assertTrue(third.body().get("answer").get("text").asText().contains("TinyLFU"), third.body().toString());
-    assertEquals(second.body().get("generation").asLong() + 1, third.body().get("generation").asLong());
+    assertTrue(third.body().get("generation").asLong() > second.body().get("generation").asLong(), third.body().toString());
 
     Reply filtered = send("POST", "/v1/collections/guide/query", "{\"query\":\"toolkit\",\"filter\":{\"lang\":\"java\"}}");
     assertEquals(200, filtered.status());
