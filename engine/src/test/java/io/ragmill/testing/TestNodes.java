@@ -38,12 +38,17 @@ public final class TestNodes {
   }
 
   public static Config postgres(Path dataDir, String overrides) {
+    return postgres(dataDir, POSTGRES_URL, overrides);
+  }
+
+  /** A node on another PostgreSQL database than the shared {@code test} one (a test's scratch database). */
+  public static Config postgres(Path dataDir, String url, String overrides) {
     return build(
         "ragmill.data-dir = \"" + dataDir.toAbsolutePath().toString().replace("\\", "/") + "\"\n"
             + "ragmill.persistence.dialect = postgres\n"
             + "pekko-persistence-jdbc.shared-databases.slick {\n"
             + "  profile = \"slick.jdbc.PostgresProfile$\"\n"
-            + "  db { url = \"" + POSTGRES_URL + "\", user = \"postgres\", password = \"\", driver = \"org.postgresql.Driver\" }\n"
+            + "  db { url = \"" + url + "\", user = \"postgres\", password = \"\", driver = \"org.postgresql.Driver\" }\n"
             + "}\n"
             + overrides);
   }

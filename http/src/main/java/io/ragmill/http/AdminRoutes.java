@@ -31,7 +31,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * /admin/cache/cleanup} (expired entries now), {@code POST /admin/cache/warm} (a list of queries
  * for a collection, run in the background) and {@code GET /admin/cache/warm/{id}}; {@code GET
  * /admin/cluster} (members, shards per node, this node's query pool); {@code POST /admin/reload};
- * {@code GET /admin/alerts}.
+ * {@code GET /admin/alerts}; {@code POST /admin/backup} ({@link BackupRoute}).
  */
 final class AdminRoutes extends AllDirectives {
   private static final int MAX_WARM_QUERIES = 10_000;
@@ -42,6 +42,7 @@ final class AdminRoutes extends AllDirectives {
   private final Problems problems;
   private final Authentication auth;
   private final JsonBodies bodies;
+  private final BackupRoute backups;
 
   private final java.util.function.Supplier<com.typesafe.config.Config> configSource;
 
@@ -54,6 +55,7 @@ final class AdminRoutes extends AllDirectives {
     this.problems = problems;
     this.auth = auth;
     this.bodies = new JsonBodies(mapper);
+    this.backups = new BackupRoute(node.system());
   }
 
   Route route() {
@@ -72,6 +74,14 @@ final class AdminRoutes extends AllDirectives {
                         path(CACHE.slash("warm"), () -> post(() -> body(this::warm))),
                         path("cluster", () -> get(() -> completeWithFuture(problems.guard(this::cluster)))),
                         path("reload", () -> post(() -> completeWithFuture(problems.guard(this::reload)))),
+                        path(
+                            "backup",
+                            () ->
+                                post(
+                                    () ->
+                                        parameterOptional(
+                                            "embeddings",
+                                            embeddings -> completeWithFuture(problems.guard(() -> backups.backup(embeddings)))))),
                         path(
                             CACHE.slash("warm").slash(PathMatchers.segment()),
                             id -> get(() -> completeWithFuture(problems.guard(() -> warmStatus(id))))))));
