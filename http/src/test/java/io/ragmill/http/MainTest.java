@@ -26,7 +26,7 @@ class MainTest {
     Path expected = Paths.get("target/relative-data").toAbsolutePath().normalize();
     assertEquals(expected.toString(), config.getString("ragmill.data-dir"));
     assertEquals(
-        "jdbc:h2:file:" + expected + "/ragmill",
+        "jdbc:h2:file:" + expected + "/ragmill;WRITE_DELAY=0",
         config.getString("pekko-persistence-jdbc.shared-databases.slick.db.url"));
     assertTrue(Files.isDirectory(expected));
   }
