@@ -4,6 +4,7 @@ import io.ragmill.persistence.CborSerializable;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Equality filter on chunk metadata: every named key must be present with one of its listed
@@ -30,8 +31,25 @@ public record MetadataFilter(Map<String, List<String>> anyOf) implements CborSer
     return anyOf.isEmpty();
   }
 
-  /** A stable text form for cache keys: keys sorted, values in the order given. */
+  /**
+   * A text form for cache keys, the same for filters that match alike (keys and values sorted,
+   * repeated values once) and different for any two that do not: every key and value is
+   * length-prefixed. The map's own {@code toString} made {@code {"lang": ["java", "kotlin"]}} and
+   * {@code {"lang": "java, kotlin"}} one key, so one filter's cached answer was served to the other.
+   */
   public String canonical() {
-    return new TreeMap<>(anyOf).toString();
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, List<String>> e : new TreeMap<>(anyOf).entrySet()) {
+      lengthPrefixed(out, e.getKey()).append('=');
+      for (String value : new TreeSet<>(e.getValue())) {
+        lengthPrefixed(out, value);
+      }
+      out.append(';');
+    }
+    return out.toString();
+  }
+
+  private static StringBuilder lengthPrefixed(StringBuilder out, String part) {
+    return out.append(part.length()).append(':').append(part);
   }
 }

@@ -174,6 +174,25 @@ class RagmillNodeTest {
   }
 
   @Test
+  void aFiltersCachedAnswerIsNotServedToAnotherFilterOfTheSameText() {
+    RagmillNode node = start(TestNodes.h2(dataDir, ""), RecordingEmbedder.open()).node();
+    ingest(node, "kb",
+        doc("java", "A caching library for the JVM."),
+        doc("kotlin", "A caching library for coroutines."),
+        doc("java, kotlin", "A caching library for both."));
+    java.util.function.Function<MetadataFilter, List<String>> ask =
+        filter -> await(node.queries().query(TENANT, "kb", new QueryRequest("which caching library", 5, filter)))
+            .chunks().stream().map(ChunkHit::documentId).sorted().toList();
+    assertEquals(List.of("java", "kotlin"), ask.apply(new MetadataFilter(Map.of("source", List.of("java", "kotlin")))));
+    assertEquals(List.of("java, kotlin"), ask.apply(new MetadataFilter(Map.of("source", List.of("java, kotlin")))));
+    // the same filter written in another order is the same question, and a hit
+    assertEquals(
+        QueryResult.CacheStatus.HIT,
+        await(node.queries().query(TENANT, "kb",
+            new QueryRequest("which caching library", 5, new MetadataFilter(Map.of("source", List.of("kotlin", "java")))))).cache());
+  }
+
+  @Test
   void aJobRunningWhenTheNodeDiedResumesOnRestart() {
     RecordingEmbedder stuck = RecordingEmbedder.gated();
     TestNode first = start(TestNodes.h2(dataDir, ""), stuck);
