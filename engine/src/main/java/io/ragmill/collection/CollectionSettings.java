@@ -11,7 +11,18 @@ public record CollectionSettings(int chunkSize, int chunkOverlap, ChunkUnit chun
 
   public enum ChunkUnit {
     CHARS,
-    WORDS
+    WORDS;
+
+    /** As the API names it: {@code chars}, {@code words}. */
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** The settings in the API's own terms, for messages. */
+  public String describe() {
+    return "chunkSize " + chunkSize + ", chunkOverlap " + chunkOverlap + ", chunkUnit " + chunkUnit.wire() + ", shards "
+        + shards + ", model " + modelId;
   }
 
   public CollectionSettings {

@@ -64,7 +64,7 @@ public final class Collections {
               if (info.conflict()) {
                 throw new RagmillException(
                     RagmillException.Kind.CONFLICT,
-                    "collection '" + collection + "' exists with other settings: " + info.settings());
+                    "collection '" + collection + "' exists with other settings: " + info.settings().describe());
               }
               return remember(tenant, collection, info);
             });

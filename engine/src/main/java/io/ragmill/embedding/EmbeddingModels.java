@@ -12,10 +12,12 @@ import java.util.concurrent.Executor;
  */
 public final class EmbeddingModels {
   private final String modelId;
+  private final int dimension;
   private final CompletableFuture<Embedder> model;
 
-  private EmbeddingModels(String modelId, CompletableFuture<Embedder> model) {
+  private EmbeddingModels(String modelId, int dimension, CompletableFuture<Embedder> model) {
     this.modelId = modelId;
+    this.dimension = dimension;
     this.model = model;
   }
 
@@ -26,6 +28,7 @@ public final class EmbeddingModels {
       case MiniLmEmbedder.MODEL_ID ->
           new EmbeddingModels(
               MiniLmEmbedder.MODEL_ID,
+              MiniLmEmbedder.DIMENSION,
               after.toCompletableFuture().thenApplyAsync(
                   ignored -> new MiniLmEmbedder(
                       settings.intraOpThreads(), settings.allowSpinning(), settings.parallelRuns(), settings.geluApproximation()), loader));
@@ -37,12 +40,17 @@ public final class EmbeddingModels {
   }
 
   public static EmbeddingModels ready(Embedder embedder) {
-    return new EmbeddingModels(embedder.modelId(), CompletableFuture.completedFuture(embedder));
+    return new EmbeddingModels(embedder.modelId(), embedder.dimension(), CompletableFuture.completedFuture(embedder));
   }
 
   /** The model's id, known before it has loaded: part of every embedding cache key. */
   public String modelId() {
     return modelId;
+  }
+
+  /** The length of the model's vectors, known before it has loaded. */
+  public int dimension() {
+    return dimension;
   }
 
   public CompletionStage<Embedder> model() {

@@ -23,7 +23,6 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatcher0;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * The admin API, behind the admin key: {@code GET /admin/cache/stats}, {@code POST
@@ -43,6 +42,7 @@ final class AdminRoutes extends AllDirectives {
   private final Authentication auth;
   private final JsonBodies bodies;
   private final BackupRoute backups;
+  private final JsonEntity jsonEntity;
 
   private final java.util.function.Supplier<com.typesafe.config.Config> configSource;
 
@@ -56,6 +56,7 @@ final class AdminRoutes extends AllDirectives {
     this.auth = auth;
     this.bodies = new JsonBodies(mapper);
     this.backups = new BackupRoute(node.system());
+    this.jsonEntity = new JsonEntity(problems);
   }
 
   Route route() {
@@ -88,7 +89,7 @@ final class AdminRoutes extends AllDirectives {
   }
 
   private Route body(java.util.function.Function<String, CompletionStage<HttpResponse>> handler) {
-    return entity(Unmarshaller.entityToString(), body -> completeWithFuture(problems.guard(() -> handler.apply(body))));
+    return jsonEntity.text(body -> completeWithFuture(problems.guard(() -> handler.apply(body))));
   }
 
   /** Reads the configuration again and applies what changed (see Reloader); reports each change. */

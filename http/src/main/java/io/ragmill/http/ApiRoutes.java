@@ -11,7 +11,6 @@ import io.ragmill.collection.CollectionSettings;
 import io.ragmill.node.RagmillNode;
 import io.ragmill.query.QueryRequest;
 import io.ragmill.query.QueryResult;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +29,6 @@ import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * The /v1 API: collections, documents, jobs, queries and OpenAI-compatible embeddings. Routes only
@@ -44,6 +42,7 @@ final class ApiRoutes extends AllDirectives {
   private final ObjectMapper mapper;
   private final QueryJson queryJson;
   private final JsonBodies bodies;
+  private final JsonEntity jsonEntity;
   private final Problems problems;
   private final Authentication auth;
 
@@ -53,6 +52,7 @@ final class ApiRoutes extends AllDirectives {
     this.mapper = mapper;
     this.queryJson = new QueryJson(mapper, 10_000);
     this.bodies = new JsonBodies(mapper);
+    this.jsonEntity = new JsonEntity(problems);
     this.problems = problems;
     this.auth = auth;
   }
@@ -199,7 +199,9 @@ final class ApiRoutes extends AllDirectives {
     if (!request.method().equals(HttpMethods.POST) || request.getUri().rawQueryString().isPresent()) {
       return Optional.empty();
     }
-    if (!path.startsWith("/v1/collections/") || !path.endsWith("/query") || path.indexOf('%') >= 0) {
+    // longer than both, or "/v1/collections/query" would be a collection named by the shared slash
+    if (path.length() <= "/v1/collections//query".length()
+        || !path.startsWith("/v1/collections/") || !path.endsWith("/query") || path.indexOf('%') >= 0) {
       return Optional.empty();
     }
     String collection = path.substring("/v1/collections/".length(), path.length() - "/query".length());
@@ -208,7 +210,7 @@ final class ApiRoutes extends AllDirectives {
     }
     if (!(request.entity() instanceof HttpEntity.Strict strict)
         || strict.getData().size() > settings.maxBodyBytes()
-        || strict.getContentType().getCharsetOption().filter(c -> !c.nioCharset().equals(StandardCharsets.UTF_8)).isPresent()
+        || JsonEntity.refusal(strict.getContentType()).isPresent()
         || request.getHeader("Content-Encoding").filter(h -> !h.value().equalsIgnoreCase("identity")).isPresent()
         || request.getHeader("X-Session-Id").isPresent()
         || Compression.acceptsGzip(request)) {
@@ -218,8 +220,11 @@ final class ApiRoutes extends AllDirectives {
     if (tenant.isEmpty()) {
       return Optional.empty();
     }
-    return plainBody(strict.getData().utf8String())
-        .map(query -> problems.guard(() -> routed(tenant.get(), collection, query)));
+    Optional<String> text = JsonEntity.utf8(strict.getData());
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    return plainBody(text.get()).map(query -> problems.guard(() -> routed(tenant.get(), collection, query)));
   }
 
   /**
@@ -246,7 +251,8 @@ final class ApiRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> embeddings(String tenant, JsonNode body) {
-    List<String> texts = bodies.embeddingInput(body, MAX_EMBEDDING_INPUTS, node.querySettings().maxQueryChars() * 4);
+    List<String> texts = bodies.embeddingInput(
+        body, MAX_EMBEDDING_INPUTS, node.querySettings().maxQueryChars() * 4, node.models().dimension());
     if (!node.models().isLoaded()) {
       throw RagmillException.unavailable("the embedding model is still loading", java.time.Duration.ofSeconds(2));
     }
@@ -277,14 +283,13 @@ final class ApiRoutes extends AllDirectives {
   private Route jsonBody(Function<JsonNode, CompletionStage<HttpResponse>> handler) {
     return withSizeLimit(
         settings.maxBodyBytes(),
-        () -> entity(Unmarshaller.entityToString(), body -> completeWithFuture(problems.guard(() -> handler.apply(bodies.parse(body))))));
+        () -> jsonEntity.text(body -> completeWithFuture(problems.guard(() -> handler.apply(bodies.parse(body))))));
   }
 
   private Route optionalJsonBody(Function<Optional<JsonNode>, CompletionStage<HttpResponse>> handler) {
     return withSizeLimit(
         settings.maxBodyBytes(),
-        () -> entity(
-            Unmarshaller.entityToString(),
+        () -> jsonEntity.text(
             body -> completeWithFuture(
                 problems.guard(() -> handler.apply(body.isBlank() ? Optional.empty() : Optional.of(bodies.parse(body)))))));
   }

@@ -7,6 +7,8 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -30,10 +32,25 @@ final class EarlyBinding {
     this.handler = handler;
   }
 
+  /**
+   * The edge's server settings over the node's: malformed requests answered as problem+json
+   * ({@link ProblemParsingErrorHandler}), HEAD answered wherever GET is (load balancers' health
+   * checks), and URIs up to 8 KiB (a document id of 512 characters, percent-encoded, in a DELETE).
+   */
+  static final String SERVER_SETTINGS =
+      "pekko.http.server {\n"
+          + "  transparent-head-requests = on\n"
+          + "  parsing.error-handler = \"" + ProblemParsingErrorHandler.class.getName() + "\"\n"
+          + "  parsing.max-uri-length = 8k\n"
+          + "}\n";
+
   static CompletionStage<EarlyBinding> bind(ActorSystem<?> system, HttpSettings settings) {
     Switch handler = new Switch(Json.mapper(), system);
+    ServerSettings server =
+        ServerSettings.create(ConfigFactory.parseString(SERVER_SETTINGS).withFallback(system.settings().config()));
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
+        .withSettings(server)
         .bind(handler)
         .thenApply(binding -> new EarlyBinding(binding, handler));
   }

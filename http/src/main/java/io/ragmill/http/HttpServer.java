@@ -26,6 +26,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * shutdown.
  */
 public final class HttpServer extends AllDirectives {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpServer.class);
   private final RagmillNode node;
   private final HttpSettings settings;
   private final Compression compression;
@@ -105,7 +106,14 @@ public final class HttpServer extends AllDirectives {
       long start = System.nanoTime();
       // rendered from the parsed URI on every call: once
       String path = request.getUri().path();
-      Optional<CompletionStage<HttpResponse>> plain = apiRoutes.plainQuery(request, path);
+      Optional<CompletionStage<HttpResponse>> plain;
+      try {
+        plain = apiRoutes.plainQuery(request, path);
+      } catch (RuntimeException e) {
+        // outside the routes nothing would turn this into a problem: let them answer the request
+        log.warn("the plain query path failed on {}; the routes answer it", path, e);
+        plain = Optional.empty();
+      }
       if (plain.isPresent()) {
         return plain.get().thenApply(response -> finish(request, RouteTemplates.QUERY, start, response));
       }

@@ -16,7 +16,26 @@ final class Json {
 
   static ObjectMapper mapper() {
     return new ObjectMapper()
+        // a body is one JSON value: '{"id":"a"...}{"id":"b"...}' is refused, not read as its first
+        // document, and a repeated field is refused rather than the last one winning
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .registerModule(new JavaTimeModule())
+        // as requests name it ("chars"), not as the journal stores it
+        .registerModule(
+            new com.fasterxml.jackson.databind.module.SimpleModule()
+                .addSerializer(
+                    io.ragmill.collection.CollectionSettings.ChunkUnit.class,
+                    new com.fasterxml.jackson.databind.ser.std.StdSerializer<>(io.ragmill.collection.CollectionSettings.ChunkUnit.class) {
+                      @Override
+                      public void serialize(
+                          io.ragmill.collection.CollectionSettings.ChunkUnit unit,
+                          com.fasterxml.jackson.core.JsonGenerator out,
+                          com.fasterxml.jackson.databind.SerializerProvider provider)
+                          throws java.io.IOException {
+                        out.writeString(unit.wire());
+                      }
+                    }))
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .setSerializationInclusion(JsonInclude.Include.NON_NULL);
   }

@@ -42,10 +42,18 @@ final class JsonBodies {
     try {
       return mapper.readTree(body);
     } catch (JsonProcessingException e) {
-      throw RagmillException.invalid(
-          "the request body is not valid JSON: " + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr()
-              + ", column " + e.getLocation().getColumnNr() + ")");
+      throw RagmillException.invalid("the request body is not valid JSON: " + describe(e));
     }
+  }
+
+  /**
+   * A parse error in the client's terms: Jackson's message without its note on the source, and
+   * the line and column where known (a nesting or number-length limit has no location).
+   */
+  static String describe(JsonProcessingException e) {
+    String message = String.valueOf(e.getOriginalMessage()).replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "");
+    com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+    return at == null || at.getLineNr() < 1 ? message : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
   }
 
   /**
@@ -119,6 +127,10 @@ final class JsonBodies {
       if (id.isBlank() || id.length() > MAX_ID_CHARS) {
         throw RagmillException.invalid(where + ".id must be 1-" + MAX_ID_CHARS + " characters and not blank");
       }
+      if (id.equals(".") || id.equals("..")) {
+        // a URL path cannot name it: DELETE .../documents/.. is the collection's path
+        throw RagmillException.invalid(where + ".id must not be '.' or '..'");
+      }
     } else {
       id = UUID.randomUUID().toString();
     }
@@ -191,7 +203,7 @@ final class JsonBodies {
         }
       }
       if (token != JsonToken.END_OBJECT || p.nextToken() != null
-          || query == null || query.isBlank() || query.length() > maxQueryChars) {
+          || query == null || query.isBlank() || query.codePointCount(0, query.length()) > maxQueryChars) {
         return Optional.empty();
       }
       return Optional.of(new QueryRequest(query, k < 0 ? defaultK : k, MetadataFilter.NONE));
@@ -212,9 +224,10 @@ final class JsonBodies {
     if (!q.isTextual() || q.asText().isBlank()) {
       throw RagmillException.invalid("'query' must be a non-empty string");
     }
-    if (q.asText().length() > maxQueryChars) {
+    int characters = q.asText().codePointCount(0, q.asText().length());
+    if (characters > maxQueryChars) {
       throw RagmillException.invalid(
-          "'query' has " + q.asText().length() + " characters, more than the limit of " + maxQueryChars);
+          "'query' has " + characters + " characters, more than the limit of " + maxQueryChars);
     }
     int k = root.hasNonNull("k") ? k(root.get("k"), maxK) : defaultK;
     return new QueryRequest(q.asText(), k, filter(root.get("filter")));
@@ -313,7 +326,8 @@ final class JsonBodies {
   }
 
   /** OpenAI's embeddings input: a string or an array of strings. */
-  List<String> embeddingInput(JsonNode root, int maxInputs, int maxChars) {
+  /** {@code dimension}: the model's; a request may name it, and no other. */
+  List<String> embeddingInput(JsonNode root, int maxInputs, int maxChars, int dimension) {
     if (!root.isObject()) {
       throw RagmillException.invalid("send {\"input\": \"text\" | [\"text\", ...], \"model\": \"...\"}");
     }
@@ -340,8 +354,19 @@ final class JsonBodies {
         throw RagmillException.invalid("each input must be 1 to " + maxChars + " characters");
       }
     }
-    if (root.hasNonNull("encoding_format") && !root.get("encoding_format").asText().equals("float")) {
+    JsonNode format = root.get("encoding_format");
+    if (format != null && !format.isNull() && !(format.isTextual() && format.asText().equals("float"))) {
       throw RagmillException.invalid("only encoding_format 'float' is supported");
+    }
+    for (String field : List.of("model", "user")) {
+      if (root.hasNonNull(field) && !root.get(field).isTextual()) {
+        throw RagmillException.invalid("'" + field + "' must be a string");
+      }
+    }
+    JsonNode dimensions = root.get("dimensions");
+    if (dimensions != null && !dimensions.isNull() && !(dimensions.isIntegralNumber() && dimensions.asLong() == dimension)) {
+      throw RagmillException.invalid(
+          "'dimensions' must be " + dimension + ", the model's own: it does not shorten its vectors, was " + dimensions);
     }
     return texts;
   }
