@@ -186,7 +186,8 @@ public final class Collection
     context.pipeToSelf(
         ClusterSharding.get(context.getSystem())
             .entityRefFor(IndexShard.ENTITY_KEY, shardId)
-            .<IndexShard.Removed>ask(replyTo -> new IndexShard.RemoveDocument(cmd.documentId(), replyTo), askTimeout),
+            .<IndexShard.Removed>ask(replyTo -> new IndexShard.RemoveDocument(
+                cmd.documentId(), IndexShard.version(java.time.Instant.now()), replyTo), askTimeout),
         (removed, error) -> new ShardCleared(cmd.documentId(), cmd.replyTo(), error));
     return Effect().noReply();
   }

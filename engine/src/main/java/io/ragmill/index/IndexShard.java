@@ -4,6 +4,7 @@ import io.ragmill.embedding.Vector;
 import io.ragmill.metrics.ActorMetrics;
 import io.ragmill.persistence.CborSerializable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -54,13 +55,33 @@ public final class IndexShard
 
   public sealed interface Command extends CborSerializable {}
 
-  /** A document's chunks, as indexed together. */
-  public record DocumentChunks(String documentId, List<IndexedChunk> chunks) implements CborSerializable {}
+  /**
+   * A document's chunks, as indexed together. {@code version}: when the write was accepted (epoch
+   * microseconds of its job's acceptance); a shard keeps a document's newest write and ignores an
+   * older one that arrives after it. 0 in events written before versions existed.
+   */
+  public record DocumentChunks(String documentId, List<IndexedChunk> chunks, long version) implements CborSerializable {
+    public DocumentChunks(String documentId, List<IndexedChunk> chunks) {
+      this(documentId, chunks, 0);
+    }
+  }
 
-  /** Adds documents' chunks, replacing any each had; one event (one journal write) for all of them. */
-  public record IndexDocuments(List<DocumentChunks> documents, ActorRef<Done> replyTo) implements Command {}
+  /**
+   * Adds documents' chunks, replacing any each had, unless the shard holds a newer write or delete
+   * of it; one event (one journal write) for all of them. The reply names the documents left out.
+   */
+  public record IndexDocuments(List<DocumentChunks> documents, ActorRef<Indexed> replyTo) implements Command {}
 
-  public record RemoveDocument(String documentId, ActorRef<Removed> replyTo) implements Command {}
+  /** {@code superseded}: documents whose write was older than what the shard held, and left out. */
+  public record Indexed(java.util.Set<String> superseded) implements CborSerializable {}
+
+  /** Removes a document unless the shard holds a write newer than {@code version} (epoch microseconds). */
+  public record RemoveDocument(String documentId, long version, ActorRef<Removed> replyTo) implements Command {
+    /** Unversioned, like {@code DocumentChunks(id, chunks)}: removes what those wrote. */
+    public RemoveDocument(String documentId, ActorRef<Removed> replyTo) {
+      this(documentId, 0, replyTo);
+    }
+  }
 
   public record Removed(boolean existed) implements CborSerializable {}
 
@@ -92,10 +113,14 @@ public final class IndexShard
 
   public record DocumentsIndexed(List<DocumentChunks> documents) implements Event {}
 
-  public record DocumentRemoved(String documentId) implements Event {}
+  /** {@code version}: the delete's (0 in events written before versions existed). */
+  public record DocumentRemoved(String documentId, long version) implements Event {}
 
-  /** The immutable form a snapshot is written in (the matrix itself is mutable). */
-  public record Snapshot(Map<String, List<IndexedChunk>> documents) implements CborSerializable {}
+  /**
+   * The immutable form a snapshot is written in (the matrix itself is mutable). {@code versions}:
+   * every document's, deleted ones too (null in snapshots written before versions existed).
+   */
+  public record Snapshot(Map<String, List<IndexedChunk>> documents, Map<String, Long> versions) implements CborSerializable {}
 
   private static final Logger log = LoggerFactory.getLogger(IndexShard.class);
 
@@ -117,6 +142,11 @@ public final class IndexShard
 
   public static String entityId(String tenant, String collection, int shard) {
     return tenant + "#" + collection + "#" + shard;
+  }
+
+  /** An instant as the epoch microseconds that version document writes (a job's acceptance) and deletes. */
+  public static long version(java.time.Instant at) {
+    return at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000;
   }
 
   public static int shardOf(String documentId, int shards) {
@@ -181,19 +211,37 @@ public final class IndexShard
         .build();
   }
 
+  /**
+   * Jobs run side by side, so an older job's step can reach the shard after a newer job (or a
+   * delete) of the same document was acknowledged; applying it would bring the older text back.
+   * Such documents are left out and named in the reply, so the job does not commit them.
+   */
   private ReplyEffect<Event, VectorMatrix> onIndex(VectorMatrix state, IndexDocuments cmd) {
+    List<DocumentChunks> newer = new ArrayList<>(cmd.documents().size());
+    java.util.Set<String> superseded = new java.util.HashSet<>();
+    for (DocumentChunks d : cmd.documents()) {
+      if (d.version() >= state.version(d.documentId())) {
+        newer.add(d);
+      } else {
+        superseded.add(d.documentId());
+      }
+    }
+    Indexed reply = new Indexed(java.util.Set.copyOf(superseded));
+    if (newer.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), reply);
+    }
     return Effect()
-        .persist(new DocumentsIndexed(List.copyOf(cmd.documents())))
+        .persist(new DocumentsIndexed(List.copyOf(newer)))
         .thenRun(this::maintainGraph)
-        .thenReply(cmd.replyTo(), s -> Done.getInstance());
+        .thenReply(cmd.replyTo(), s -> reply);
   }
 
   private ReplyEffect<Event, VectorMatrix> onRemove(VectorMatrix state, RemoveDocument cmd) {
-    if (!state.contains(cmd.documentId())) {
+    if (!state.contains(cmd.documentId()) || state.version(cmd.documentId()) > cmd.version()) {
       return Effect().reply(cmd.replyTo(), new Removed(false));
     }
     return Effect()
-        .persist(new DocumentRemoved(cmd.documentId()))
+        .persist(new DocumentRemoved(cmd.documentId(), cmd.version()))
         .thenRun(this::maintainGraph) // a compaction drops the graph
         .thenReply(cmd.replyTo(), s -> new Removed(true));
   }
@@ -313,13 +361,17 @@ public final class IndexShard
         .onEvent(
             DocumentsIndexed.class,
             (state, e) -> {
-              e.documents().forEach(d -> state.upsert(d.documentId(), d.chunks()));
+              e.documents().forEach(d -> {
+                state.upsert(d.documentId(), d.chunks());
+                state.version(d.documentId(), d.version());
+              });
               return state;
             })
         .onEvent(
             DocumentRemoved.class,
             (state, e) -> {
               state.remove(e.documentId());
+              state.version(e.documentId(), e.version());
               return state;
             })
         .build();
@@ -343,13 +395,17 @@ public final class IndexShard
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(VectorMatrix state) {
-        return new Snapshot(state.documents());
+        return new Snapshot(state.documents(), state.versions());
       }
 
       @Override
       public VectorMatrix fromJournal(Object from) {
         VectorMatrix matrix = new VectorMatrix(settings.search());
-        ((Snapshot) from).documents().forEach(matrix::upsert);
+        Snapshot snapshot = (Snapshot) from;
+        snapshot.documents().forEach(matrix::upsert);
+        if (snapshot.versions() != null) {
+          snapshot.versions().forEach(matrix::version);
+        }
         return matrix;
       }
     };

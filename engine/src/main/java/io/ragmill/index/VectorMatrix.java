@@ -47,6 +47,8 @@ final class VectorMatrix {
   private int rows;
   private int liveRows;
   private final Map<String, int[]> rowsByDocument = new LinkedHashMap<>();
+  // each document's version: of the write that holds its chunks, or of the delete that removed them
+  private final Map<String, Long> versions = new java.util.HashMap<>();
   // null until built; may hold fewer nodes than there are rows (the tail, scanned exactly)
   private HnswIndex graph;
   // bumped whenever rows are renumbered (compaction), so a build over older rows is discarded
@@ -119,6 +121,20 @@ final class VectorMatrix {
       compact();
     }
     return true;
+  }
+
+  /** The version of the last write or delete of a document, {@link Long#MIN_VALUE} if none. */
+  long version(String documentId) {
+    return versions.getOrDefault(documentId, Long.MIN_VALUE);
+  }
+
+  void version(String documentId, long version) {
+    versions.put(documentId, version);
+  }
+
+  /** Every document's version, deleted ones included (for snapshots). */
+  Map<String, Long> versions() {
+    return Map.copyOf(versions);
   }
 
   boolean contains(String documentId) {

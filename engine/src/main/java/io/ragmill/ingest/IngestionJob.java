@@ -273,12 +273,18 @@ public final class IngestionJob
             chunked -> {
               List<String> texts = new ArrayList<>();
               chunked.values().forEach(texts::addAll);
-              return deps.embeddings().embedAll(job.tenant(), texts).thenCompose(vectors -> index(job, chunked, vectors));
-            })
-        .thenApply(chunksByDocument -> new StepSucceeded(from + chunksByDocument.size(), chunksByDocument));
+              return deps.embeddings()
+                  .embedAll(job.tenant(), texts)
+                  .thenCompose(vectors -> index(job, chunked, vectors))
+                  .thenApply(applied -> new StepSucceeded(from + chunked.size(), applied));
+            });
   }
 
-  /** Indexes a step's documents with one command (one journal write) per shard they fall in. */
+  /**
+   * Indexes a step's documents with one command (one journal write) per shard they fall in, each
+   * versioned by the job's acceptance; returns the chunks of those the shards took, leaving out any
+   * a newer job or delete of the same document had already replaced (they are not committed).
+   */
   private CompletionStage<Map<String, Integer>> index(
       JobAccepted job, Map<SourceDocument, List<String>> chunked, List<Vector> vectors) {
     Map<String, Integer> chunksByDocument = new LinkedHashMap<>();
@@ -293,19 +299,26 @@ public final class IngestionJob
       chunksByDocument.put(doc.id(), chunks.size());
       byShard
           .computeIfAbsent(IndexShard.shardOf(doc.id(), job.settings().shards()), s -> new ArrayList<>())
-          .add(new IndexShard.DocumentChunks(doc.id(), chunks));
+          .add(new IndexShard.DocumentChunks(doc.id(), chunks, IndexShard.version(job.at())));
     }
-    List<CompletableFuture<?>> writes = new ArrayList<>();
+    List<CompletableFuture<IndexShard.Indexed>> writes = new ArrayList<>();
     byShard.forEach(
         (shard, documents) ->
             writes.add(
                 Stages.direct(
                     sharding
                         .entityRefFor(IndexShard.ENTITY_KEY, IndexShard.entityId(job.tenant(), job.collection(), shard))
-                        .<org.apache.pekko.Done>ask(
+                        .<IndexShard.Indexed>ask(
                             replyTo -> new IndexShard.IndexDocuments(documents, replyTo), deps.askTimeout()))));
-    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(ignored -> chunksByDocument);
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+        .thenApply(
+            ignored -> {
+              writes.forEach(w -> w.join().superseded().forEach(chunksByDocument::remove));
+              return chunksByDocument;
+            });
   }
+
+
 
   private ReplyEffect<Event, State> onStepSucceeded(State state, StepSucceeded step) {
     working = false;

@@ -28,7 +28,6 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -116,9 +115,9 @@ class IndexShardJournalTest {
         batch.add(new IndexShard.DocumentChunks(id, List.of(chunk(text))));
         exact.upsert(id, List.of(chunk(text)));
       });
-      TestProbe<Done> probe = testKit.createTestProbe();
+      TestProbe<IndexShard.Indexed> probe = testKit.createTestProbe();
       shard.tell(new IndexShard.IndexDocuments(batch, probe.getRef()));
-      probe.expectMessage(TIMEOUT, Done.getInstance());
+      probe.expectMessage(TIMEOUT, new IndexShard.Indexed(java.util.Set.of()));
     }
 
     void indexRange(int from, int to, int batchSize) {

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -62,9 +61,9 @@ class IndexShardTest {
       chunks.add(chunk(i, texts[i], Map.of("doc", doc)));
     }
     var result =
-        shard.<Done>runCommand(
+        shard.<IndexShard.Indexed>runCommand(
             replyTo -> new IndexShard.IndexDocuments(List.of(new IndexShard.DocumentChunks(doc, chunks)), replyTo));
-    assertEquals(Done.getInstance(), result.reply());
+    assertEquals(java.util.Set.of(), result.reply().superseded());
   }
 
   private List<ChunkHit> search(String query, int k, MetadataFilter filter) {
@@ -110,6 +109,38 @@ class IndexShardTest {
     var again = shard.<IndexShard.Removed>runCommand(replyTo -> new IndexShard.RemoveDocument("gone", replyTo));
     assertEquals(false, again.reply().existed());
     assertTrue(again.events().isEmpty());
+  }
+
+  private java.util.Set<String> indexVersioned(String doc, String text, long version) {
+    return shard.<IndexShard.Indexed>runCommand(
+            replyTo ->
+                new IndexShard.IndexDocuments(
+                    List.of(new IndexShard.DocumentChunks(doc, List.of(chunk(0, text, Map.of("doc", doc))), version)), replyTo))
+        .reply()
+        .superseded();
+  }
+
+  @Test
+  void anOlderWriteOrDeleteArrivingLateDoesNotUndoANewerOne() {
+    assertEquals(java.util.Set.of(), indexVersioned("city", "the capital is Coldharbor", 200));
+    // a job accepted earlier reaches the shard later: left out, and said so
+    assertEquals(java.util.Set.of("city"), indexVersioned("city", "the capital is Ambervale", 100));
+    assertEquals("the capital is Coldharbor", search("capital", 1, MetadataFilter.NONE).get(0).text());
+    // a delete older than the write it meets leaves it
+    var early = shard.<IndexShard.Removed>runCommand(replyTo -> new IndexShard.RemoveDocument("city", 150, replyTo));
+    assertEquals(false, early.reply().existed());
+    // a newer delete removes it, and stays: a write from before the delete is left out, across a restart
+    var removed = shard.<IndexShard.Removed>runCommand(replyTo -> new IndexShard.RemoveDocument("city", 300, replyTo));
+    assertTrue(removed.reply().existed());
+    for (int i = 0; i < 4; i++) {
+      index("filler-" + i, "words to reach a snapshot " + i); // snapshot-every is 3
+    }
+    shard.restart();
+    assertEquals(java.util.Set.of("city"), indexVersioned("city", "the capital is Ambervale", 250));
+    assertTrue(search("capital", 5, MetadataFilter.NONE).stream().noneMatch(h -> h.documentId().equals("city")));
+    // a write after the delete comes back
+    assertEquals(java.util.Set.of(), indexVersioned("city", "the capital is Newport", 400));
+    assertEquals("the capital is Newport", search("capital", 1, MetadataFilter.NONE).get(0).text());
   }
 
   @Test
@@ -162,7 +193,7 @@ class IndexShardTest {
         String text = "document " + i + " about topic " + (i % 17) + " and theme " + (i % 5);
         documents.add(new IndexShard.DocumentChunks("doc-" + i, List.of(chunk(0, text, Map.of("theme", "" + i % 5)))));
       }
-      shard.<Done>runCommand(replyTo -> new IndexShard.IndexDocuments(documents, replyTo));
+      shard.<IndexShard.Indexed>runCommand(replyTo -> new IndexShard.IndexDocuments(documents, replyTo));
     }
     awaitGraph(200); // built in the background; searches are exact until then
     List<ChunkHit> before = search("topic 7 and theme 2", 10, MetadataFilter.NONE);
@@ -195,7 +226,7 @@ class IndexShardTest {
     for (int i = 0; i < 10; i++) {
       String id = "doc-" + i;
       IndexedChunk c = chunk(0, "document number " + i + " talks about topic " + i, Map.of());
-      big.<Done>runCommand(
+      big.<IndexShard.Indexed>runCommand(
           replyTo -> new IndexShard.IndexDocuments(List.of(new IndexShard.DocumentChunks(id, List.of(c))), replyTo));
     }
     big.restart();
@@ -205,7 +236,7 @@ class IndexShardTest {
   @Test
   void indexesSeveralDocumentsInOneEvent() {
     var result =
-        shard.<Done>runCommand(
+        shard.<IndexShard.Indexed>runCommand(
             replyTo ->
                 new IndexShard.IndexDocuments(
                     List.of(

@@ -193,6 +193,25 @@ class RagmillNodeTest {
   }
 
   @Test
+  void anEarlierJobFinishingLaterDoesNotUndoALaterAcknowledgedWrite() {
+    RagmillNode node = start(TestNodes.h2(dataDir, "ragmill.ingest.step-chunks = 5"), RecordingEmbedder.open()).node();
+    List<SourceDocument> big = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      big.add(doc("filler-" + i, "Filler document " + i + " about nothing."));
+    }
+    big.add(doc("city", "The capital of Zorland is Ambervale."));
+    // accepted first, it reaches "city" 30 steps later
+    IngestionJob.Status earlier = await(node.ingestion().submit(TENANT, "kb", big));
+    ingest(node, "kb", doc("city", "The capital of Zorland is Coldharbor."));
+    IngestionJob.Status done = await(node.ingestion().awaitDone(TENANT, earlier.jobId(), Duration.ofSeconds(60)));
+    assertEquals(IngestionJob.Phase.COMPLETED, done.phase());
+    QueryResult answer = await(node.queries().query(TENANT, "kb",
+        new QueryRequest("What is the capital of Zorland?", 1, new MetadataFilter(Map.of("source", List.of("city"))))));
+    assertTrue(answer.chunks().get(0).text().contains("Coldharbor"), answer.chunks().toString());
+    assertEquals(151, await(node.collections().info(TENANT, "kb")).documents());
+  }
+
+  @Test
   void aJobRunningWhenTheNodeDiedResumesOnRestart() {
     RecordingEmbedder stuck = RecordingEmbedder.gated();
     TestNode first = start(TestNodes.h2(dataDir, ""), stuck);
