@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ragmill.api.RagmillException;
+import io.ragmill.ingest.IngestionJob;
 import io.ragmill.collection.CollectionSettings;
 import io.ragmill.node.RagmillNode;
 import io.ragmill.query.QueryRequest;
@@ -137,9 +138,17 @@ final class ApiRoutes extends AllDirectives {
                   .awaitDone(tenant, accepted.jobId(), settings.waitTimeout())
                   .handle(
                       (done, error) ->
-                          done != null ? json(StatusCodes.OK, done)
+                          done == null
                               // still running after wait-timeout: the job goes on, poll its status
-                              : acceptedResponse);
+                              ? acceptedResponse
+                              : done.phase() == IngestionJob.Phase.FAILED
+                                  // not a 200: the documents are not (all) in the collection
+                                  ? problems
+                                      .response(
+                                          StatusCodes.INTERNAL_SERVER_ERROR, "ingestion-failed", "Ingestion failed",
+                                          "job " + done.jobId() + " failed: " + done.error())
+                                      .addHeader(Location.create("/v1/jobs/" + done.jobId()))
+                                  : json(StatusCodes.OK, done));
             });
   }
 

@@ -170,6 +170,39 @@ class HttpContractTest {
   }
 
   @Test
+  void aJobThatFailsIsNotA200WhenWaitedFor() throws Exception {
+    RecordingEmbedder healthy = RecordingEmbedder.open();
+    io.ragmill.embedding.Embedder failing =
+        new io.ragmill.embedding.Embedder() {
+          @Override
+          public String modelId() {
+            return healthy.modelId();
+          }
+
+          @Override
+          public int dimension() {
+            return healthy.dimension();
+          }
+
+          @Override
+          public java.util.List<io.ragmill.embedding.Vector> embed(java.util.List<String> texts) {
+            if (texts.stream().anyMatch(t -> t.contains("poison"))) {
+              throw new IllegalStateException("the model refused this text");
+            }
+            return healthy.embed(texts);
+          }
+        };
+    try (TestServer failingServer = TestServer.start(
+        TestNodes.h2(Files.createTempDirectory("ragmill-failing"), "ragmill.ingest { max-step-retries = 0, retry-backoff = 10ms }"),
+        failing, TestServer.noAuth("adm"))) {
+      HttpResponse<String> r = failingServer.send("POST", "/v1/collections/kb/documents?wait=true", "{\"id\":\"p\",\"text\":\"poison pill\"}");
+      assertProblem(500, r, "the model refused this text");
+      String job = r.headers().firstValue("Location").orElseThrow();
+      assertEquals("failed", TestServer.json(failingServer.send("GET", job, null)).get("phase").asText());
+    }
+  }
+
+  @Test
   void collectionSettingsReadAsTheyAreWritten() throws Exception {
     assertEquals(201, server.send("PUT", "/v1/collections/words", "{\"chunkSize\":50,\"chunkUnit\":\"words\"}").statusCode());
     JsonNode info = TestServer.json(server.send("GET", "/v1/collections/words", null));
