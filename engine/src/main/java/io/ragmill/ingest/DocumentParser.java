@@ -6,13 +6,14 @@ import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 
 /** Plain text out of each supported format: commonmark for Markdown, jsoup for HTML. */
-final class DocumentParser {
+public final class DocumentParser {
   private static final Parser MARKDOWN = Parser.builder().build();
   private static final TextContentRenderer TEXT = TextContentRenderer.builder().build();
 
   private DocumentParser() {}
 
-  static String toText(SourceDocument document) {
+  /** The text a job chunks; the HTTP edge also checks it is not empty before accepting a document. */
+  public static String toText(SourceDocument document) {
     return switch (document.format()) {
       case TEXT -> document.content();
       case MARKDOWN -> TEXT.render(MARKDOWN.parse(document.content()));

@@ -153,7 +153,13 @@ final class JsonBodies {
     if (format == null) {
       throw RagmillException.invalid(where + " needs one of 'text', 'markdown' or 'html'");
     }
-    return new SourceDocument(id, format, content, metadata(node.get("metadata"), where + ".metadata"));
+    SourceDocument document = new SourceDocument(id, format, content, metadata(node.get("metadata"), where + ".metadata"));
+    // parsed here once more (the job parses it again): accepted, it would complete with no chunks and never be found
+    if (format != SourceDocument.Format.TEXT && io.ragmill.ingest.DocumentParser.toText(document).isBlank()) {
+      throw RagmillException.invalid(
+          where + "." + format.name().toLowerCase(Locale.ROOT) + " holds no text once its markup (and any script or style) is removed");
+    }
+    return document;
   }
 
   private static Map<String, String> metadata(JsonNode node, String where) {

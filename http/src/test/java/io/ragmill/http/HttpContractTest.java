@@ -159,6 +159,15 @@ class HttpContractTest {
   }
 
   @Test
+  void aDocumentWhoseMarkupHoldsNoTextIsRefused() throws Exception {
+    assertProblem(400, server.send("POST", "/v1/collections/empty/documents", "{\"id\":\"h\",\"html\":\"<script>alert(1)</script><p></p>\"}"),
+        "html holds no text");
+    assertProblem(400, server.send("POST", "/v1/collections/empty/documents",
+        "[{\"id\":\"t\",\"text\":\"fine\"},{\"id\":\"s\",\"html\":\"<style>p{}</style><div> </div>\"}]"), "documents[1].html holds no text");
+    assertEquals(404, server.send("GET", "/v1/collections/empty", null).statusCode(), "nothing was created");
+  }
+
+  @Test
   void embeddingsCheckEveryField() throws Exception {
     assertProblem(400, server.send("POST", "/v1/embeddings", "{\"input\":\"hi\",\"dimensions\":7}"), "'dimensions' must be");
     assertProblem(400, server.send("POST", "/v1/embeddings", "{\"input\":\"hi\",\"model\":5}"), "'model' must be a string");
