@@ -21,6 +21,8 @@ final class Json {
         .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .registerModule(new JavaTimeModule())
+        // the engine's flags for PUT (created, conflict) are the status code over HTTP
+        .addMixIn(io.ragmill.collection.Collection.Info.class, CollectionInfoView.class)
         // as requests name it ("chars"), not as the journal stores it
         .registerModule(
             new com.fasterxml.jackson.databind.module.SimpleModule()
@@ -49,4 +51,7 @@ final class Json {
       throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
     }
   }
+
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties({"created", "conflict"})
+  private abstract static class CollectionInfoView {}
 }

@@ -216,6 +216,7 @@ class HttpContractTest {
     assertEquals(201, server.send("PUT", "/v1/collections/words", "{\"chunkSize\":50,\"chunkUnit\":\"words\"}").statusCode());
     JsonNode info = TestServer.json(server.send("GET", "/v1/collections/words", null));
     assertEquals("words", info.get("settings").get("chunkUnit").asText());
+    assertTrue(!info.has("created") && !info.has("conflict"), info.toString());
     HttpResponse<String> conflict = server.send("PUT", "/v1/collections/words", "{\"chunkSize\":60,\"chunkUnit\":\"words\"}");
     assertProblem(409, conflict, "chunkSize 50, chunkOverlap");
   }
