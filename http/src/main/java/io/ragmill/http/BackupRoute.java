@@ -3,7 +3,6 @@ package io.ragmill.http;
 import com.typesafe.config.Config;
 import io.ragmill.api.RagmillException;
 import io.ragmill.persistence.Backup;
-import io.ragmill.persistence.BackupException;
 import io.ragmill.persistence.PersistenceSettings;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -101,9 +100,12 @@ final class BackupRoute {
       Backup.Summary summary = Backup.write(settings, out, embeddings);
       log.info("backup written: {} rows ({})", summary.total(), summary.rows());
       return file;
-    } catch (IOException | BackupException | UncheckedIOException e) {
+    } catch (IOException e) {
       delete(file);
-      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      delete(file);
+      throw e;
     }
   }
 

@@ -1,10 +1,16 @@
 package io.ragmill.http;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.ragmill.collection.Collection;
+import io.ragmill.collection.CollectionSettings;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -18,26 +24,13 @@ final class Json {
     return new ObjectMapper()
         // a body is one JSON value: '{"id":"a"...}{"id":"b"...}' is refused, not read as its first
         // document, and a repeated field is refused rather than the last one winning
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .registerModule(new JavaTimeModule())
         // the engine's flags for PUT (created, conflict) are the status code over HTTP
-        .addMixIn(io.ragmill.collection.Collection.Info.class, CollectionInfoView.class)
-        // as requests name it ("chars"), not as the journal stores it
-        .registerModule(
-            new com.fasterxml.jackson.databind.module.SimpleModule()
-                .addSerializer(
-                    io.ragmill.collection.CollectionSettings.ChunkUnit.class,
-                    new com.fasterxml.jackson.databind.ser.std.StdSerializer<>(io.ragmill.collection.CollectionSettings.ChunkUnit.class) {
-                      @Override
-                      public void serialize(
-                          io.ragmill.collection.CollectionSettings.ChunkUnit unit,
-                          com.fasterxml.jackson.core.JsonGenerator out,
-                          com.fasterxml.jackson.databind.SerializerProvider provider)
-                          throws java.io.IOException {
-                        out.writeString(unit.wire());
-                      }
-                    }))
+        .addMixIn(Collection.Info.class, CollectionInfoView.class)
+        // as requests name it ("chars"), not as the journal stores it ("CHARS")
+        .addMixIn(CollectionSettings.ChunkUnit.class, ChunkUnitView.class)
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .setSerializationInclusion(JsonInclude.Include.NON_NULL);
   }
@@ -52,6 +45,11 @@ final class Json {
     }
   }
 
-  @com.fasterxml.jackson.annotation.JsonIgnoreProperties({"created", "conflict"})
+  @JsonIgnoreProperties({"created", "conflict"})
   private abstract static class CollectionInfoView {}
+
+  private abstract static class ChunkUnitView {
+    @JsonValue
+    abstract String wire();
+  }
 }

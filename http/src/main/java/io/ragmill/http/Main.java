@@ -35,50 +35,6 @@ public final class Main {
     return ConfigFactory.load();
   }
 
-  /**
-   * {@code ragmill backup FILE [--no-embeddings]} and {@code ragmill restore FILE [--replace]} on the
-   * database of {@code config}, with no node using it; returns the exit status (0 done, 1 refused or
-   * failed, 2 usage).
-   */
-  static int backupCommand(Config config, String[] args, java.io.PrintStream out, java.io.PrintStream err) {
-    String command = args[0];
-    java.util.List<String> flags = java.util.Arrays.asList(args).subList(Math.min(2, args.length), args.length);
-    String allowed = command.equals("backup") ? "--no-embeddings" : "--replace";
-    if (args.length < 2 || args[1].startsWith("--") || flags.stream().anyMatch(f -> !f.equals(allowed))) {
-      err.println("usage: ragmill " + command + " FILE [" + allowed + "]");
-      return 2;
-    }
-    java.nio.file.Path file = java.nio.file.Path.of(args[1]);
-    io.ragmill.persistence.PersistenceSettings settings = io.ragmill.persistence.PersistenceSettings.fromConfig(config);
-    try {
-      io.ragmill.persistence.Backup.Summary summary;
-      if (command.equals("backup")) {
-        if (java.nio.file.Files.exists(file)) {
-          err.println("ragmill: " + file + " exists; not overwriting it");
-          return 1;
-        }
-        try (java.io.OutputStream o = java.nio.file.Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE_NEW)) {
-          summary = io.ragmill.persistence.Backup.write(settings, o, !flags.contains("--no-embeddings"));
-        } catch (RuntimeException | java.io.IOException e) {
-          java.nio.file.Files.deleteIfExists(file);
-          throw e;
-        }
-        out.println("ragmill: backed up " + settings.url() + " to " + file + ": " + summary.rows());
-      } else {
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-          summary = io.ragmill.persistence.Backup.restore(settings, in, flags.contains("--replace"));
-        }
-        out.println(
-            "ragmill: restored " + file + " (taken " + summary.createdAt() + " on " + summary.source() + ") into "
-                + settings.url() + ": " + summary.rows());
-      }
-      return 0;
-    } catch (io.ragmill.persistence.BackupException | java.io.IOException | java.io.UncheckedIOException e) {
-      err.println("ragmill: " + command + " failed: " + e.getMessage());
-      return 1;
-    }
-  }
-
   public static void main(String[] args) throws Exception {
     // With 2 cores the common pool has parallelism 1 and CompletableFuture's async methods then start
     // a thread per task; anything that still lands there gets a real pool.
@@ -95,7 +51,7 @@ public final class Main {
       return;
     }
     if (command.equals("backup") || command.equals("restore")) {
-      System.exit(backupCommand(withAbsoluteDataDir(ConfigFactory.load()), args, System.out, System.err));
+      System.exit(BackupCommand.run(withAbsoluteDataDir(ConfigFactory.load()), args, System.out, System.err));
     }
     if (!command.equals("serve")) {
       System.err.println(

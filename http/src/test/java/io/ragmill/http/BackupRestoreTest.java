@@ -69,7 +69,7 @@ class BackupRestoreTest {
   }
 
   private static int run(Config config, ByteArrayOutputStream err, String... args) {
-    return Main.backupCommand(config, args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true));
+    return BackupCommand.run(config, args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true));
   }
 
   @Test

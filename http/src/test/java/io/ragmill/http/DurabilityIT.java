@@ -8,9 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ragmill.testing.TestNodes;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class DurabilityIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Path JAR = Path.of(System.getProperty("user.dir")).resolve("target/ragmill.jar");
 
   private Process node;
@@ -74,15 +70,7 @@ class DurabilityIT {
 
   private HttpResponse<String> send(String method, String path, String body, String... headers)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(20))
-            .header("Content-Type", "application/json");
-    if (headers.length > 0) {
-      b.headers(headers);
-    }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return TestServer.sendTo("http://127.0.0.1:" + port, method, path, body, headers);
   }
 
   private JsonNode ok(HttpResponse<String> response) throws IOException {

@@ -79,6 +79,12 @@ final class TestServer implements AutoCloseable {
   /** A JSON request ({@code body} null for none), with headers as name/value pairs. */
   HttpResponse<String> send(String method, String path, String body, String... headers)
       throws IOException, InterruptedException {
+    return sendTo(base, method, path, body, headers);
+  }
+
+  /** The same against any server at {@code base} ("http://host:port"), e.g. a node in its own process. */
+  static HttpResponse<String> sendTo(String base, String method, String path, String body, String... headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json");
     if (headers.length > 0) {
