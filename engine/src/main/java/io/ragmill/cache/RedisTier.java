@@ -25,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The L2 tier: cache entries in Redis under {@code ragmill:{tenant}:{kind}:{digest}}, values as
+ * The L2 tier: cache entries in Redis under {@code {key-prefix}:{tenant}:{kind}:{digest}} (prefix
+ * {@code ragmill} unless set, so deployments sharing one Redis keep apart), values as
  * Jackson CBOR bytes, TTL per kind. One Lettuce connection per node (it multiplexes). Commands time
  * out after {@code command-timeout}; while disconnected Lettuce rejects commands instead of
  * queueing them, so a write issued during an outage is never replayed later over a newer value; a
@@ -36,11 +37,21 @@ public final class RedisTier implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisTier.class);
 
   /** The {@code ragmill.cache.redis} block. */
-  public record Settings(boolean enabled, String uri, Duration commandTimeout, int maxFailures, Duration resetTimeout) {
+  public record Settings(
+      boolean enabled, String uri, String keyPrefix, Duration commandTimeout, int maxFailures, Duration resetTimeout) {
+    public Settings {
+      // no glob characters: the prefix is part of the SCAN patterns that clear the cache
+      if (!keyPrefix.matches("[A-Za-z0-9_.\\-]+(:[A-Za-z0-9_.\\-]+)*")) {
+        throw new IllegalArgumentException(
+            "ragmill.cache.redis.key-prefix must be letters, digits, '_', '.', '-', in parts joined by ':', was \""
+                + keyPrefix + "\"");
+      }
+    }
+
     public static Settings fromConfig(Config root) {
       Config c = root.getConfig("ragmill.cache.redis");
       return new Settings(
-          c.getBoolean("enabled"), c.getString("uri"), c.getDuration("command-timeout"),
+          c.getBoolean("enabled"), c.getString("uri"), c.getString("key-prefix"), c.getDuration("command-timeout"),
           c.getInt("breaker.max-failures"), c.getDuration("breaker.reset-timeout"));
     }
   }
@@ -52,9 +63,11 @@ public final class RedisTier implements AutoCloseable {
   private final ObjectMapper cbor;
   private final CacheSettings cacheSettings;
   private final CacheMetrics metrics;
+  private final String prefix;
 
   private RedisTier(ActorSystem<?> system, Settings settings, CacheSettings cacheSettings) {
     this.cacheSettings = cacheSettings;
+    this.prefix = settings.keyPrefix() + ":";
     this.metrics = CacheMetrics.get(system);
     this.client = RedisClient.create(RedisURI.create(settings.uri()));
     client.setOptions(
@@ -101,18 +114,18 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
-  /** {@code ragmill:{tenant}:{kind}:{digest}}, with {@code {collection}:} before the digest when the key has one. */
-  static byte[] redisKey(CacheKey key) {
+  /** {@code {prefix}:{tenant}:{kind}:{digest}}, with {@code {collection}:} before the digest when the key has one. */
+  static byte[] redisKey(String prefix, CacheKey key) {
     String collection = key.collection().isEmpty() ? "" : key.collection() + ":";
-    return ("ragmill:" + key.tenant() + ":" + key.kind().name().toLowerCase() + ":" + collection + key.digest())
+    return (prefix + key.tenant() + ":" + key.kind().name().toLowerCase() + ":" + collection + key.digest())
         .getBytes(StandardCharsets.UTF_8);
   }
 
   /** The SCAN pattern of the keys of one kind, tenant and/or collection (a collection needs its tenant). */
-  static String pattern(Optional<CacheKind> kind, Optional<String> tenant, Optional<String> collection) {
+  static String pattern(String prefix, Optional<CacheKind> kind, Optional<String> tenant, Optional<String> collection) {
     String k = kind.map(x -> x.name().toLowerCase()).orElse("*");
     String t = tenant.map(RedisTier::escape).orElse("*");
-    return collection.map(c -> "ragmill:" + t + ":" + k + ":" + escape(c) + ":*").orElse("ragmill:" + t + ":" + k + ":*");
+    return collection.map(c -> prefix + t + ":" + k + ":" + escape(c) + ":*").orElse(prefix + t + ":" + k + ":*");
   }
 
   private static String escape(String glob) {
@@ -131,7 +144,7 @@ public final class RedisTier implements AutoCloseable {
    * operator asked for it, so a failure is reported rather than swallowed. Completes with the count.
    */
   public CompletionStage<Long> clear(Optional<CacheKind> kind, Optional<String> tenant, Optional<String> collection) {
-    byte[] match = pattern(kind, tenant, collection).getBytes(StandardCharsets.UTF_8);
+    byte[] match = pattern(prefix, kind, tenant, collection).getBytes(StandardCharsets.UTF_8);
     return clearFrom(io.lettuce.core.ScanCursor.INITIAL, match, 0L);
   }
 
@@ -155,7 +168,7 @@ public final class RedisTier implements AutoCloseable {
   public CompletionStage<Optional<CachedValue>> get(CacheKey key) {
     long start = System.nanoTime();
     return guarded(
-            () -> commands.get(redisKey(key)).toCompletableFuture())
+            () -> commands.get(redisKey(prefix, key)).toCompletableFuture())
         .whenComplete((bytes, error) -> metrics.lookupTime(key.kind(), CacheMetrics.Tier.L2, System.nanoTime() - start))
         .thenApply(bytes -> bytes == null ? Optional.<CachedValue>empty() : Optional.of(decode(bytes)))
         .exceptionally(error -> Optional.empty());
@@ -171,7 +184,7 @@ public final class RedisTier implements AutoCloseable {
       return;
     }
     long ttlMillis = cacheSettings.kind(key.kind()).ttl().toMillis();
-    guarded(() -> commands.set(redisKey(key), bytes, SetArgs.Builder.px(ttlMillis)).toCompletableFuture())
+    guarded(() -> commands.set(redisKey(prefix, key), bytes, SetArgs.Builder.px(ttlMillis)).toCompletableFuture())
         .exceptionally(
             error -> {
               log.debug("Redis write skipped: {}", error.getMessage());

@@ -191,7 +191,7 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
   }
 
   /** About four characters a word piece: close enough for a budget, and free. */
-  private static int estimateTokens(String text) {
+  static int estimateTokens(String text) {
     return 2 + text.length() / 4;
   }
 

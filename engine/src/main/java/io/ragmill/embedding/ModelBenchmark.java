@@ -26,7 +26,11 @@ public final class ModelBenchmark {
     java.nio.file.Path file = args.length > 0 && !args[0].matches("\\d+") ? java.nio.file.Path.of(args[0]) : null;
     int count = args.length > 0 && file == null ? Integer.parseInt(args[0]) : 256;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+    // batches as the batcher forms them: at most max-batch-size texts and max-batch-tokens
+    EmbeddingSettings.BatcherSettings batcher =
+        EmbeddingSettings.fromConfig(com.typesafe.config.ConfigFactory.load()).batcher();
+    int batch = args.length > 2 ? Integer.parseInt(args[2]) : batcher.maxBatchSize();
+    int batchTokens = batcher.maxBatchTokens();
     int minWords = args.length > 3 ? Integer.parseInt(args[3]) : 8;
     int maxWords = args.length > 4 ? Integer.parseInt(args[4]) : 40;
     if (count < 1 || rounds < 1 || batch < 1 || minWords < 1 || maxWords < minWords) {
@@ -58,11 +62,11 @@ public final class ModelBenchmark {
     List<Consumer<List<String>>> runs =
         List.of(
             list -> list.forEach(t -> ragmill.embed(List.of(t))),
-            inBatches(ragmill, batch),
-            inBatches(serial, batch),
+            inBatches(ragmill, batch, batchTokens),
+            inBatches(serial, batch, batchTokens),
             list -> list.forEach(langchain4j::embed),
             list -> ragmill.packedRuns(packedRuns, packedRows, packedLength),
-            inBatches(approximate, batch));
+            inBatches(approximate, batch, batchTokens));
     // warm-up: JIT and ONNX Runtime's first-run allocations
     List<String> warmUp = texts.subList(0, Math.min(64, count));
     runs.forEach(run -> run.accept(warmUp));
@@ -81,7 +85,8 @@ public final class ModelBenchmark {
     double[] perRound = ratios(rates[1], rates[3]);
     System.out.printf(
         Locale.ROOT,
-        "model %s, %s (%.1f tokens on average), %d rounds, %d cores%n"
+        "model %s, %s (%.1f tokens on average), %d rounds, %d cores; batches as the batcher's:"
+            + " at most %d texts and %d estimated tokens, %.1f texts on average%n"
             + "ragmill batch 1:        %8.1f sentences/s (median)%n"
             + "ragmill batch %-3d:      %8.1f sentences/s (median)  %.2fx batch 1, %.2fx serial runs%n"
             + "serial runs, %d threads: %8.1f sentences/s (median)  (batch %d, runs one after another on %d intra-op threads)%n"
@@ -91,7 +96,8 @@ public final class ModelBenchmark {
             + " tokenizing or pooling: ragmill batch %d = %.2f of it, langchain4j = %.2f%n"
             + "approximate GELU:       %8.1f sentences/s (median)  batch %d with ONNX Runtime's GELU approximation"
             + " = %.2fx langchain4j (per round: median %.2fx)%n",
-        MiniLmEmbedder.MODEL_ID, described, Arrays.stream(tokens).average().orElse(0), rounds, cores, b1, batch, bn,
+        MiniLmEmbedder.MODEL_ID, described, Arrays.stream(tokens).average().orElse(0), rounds, cores, batch,
+        batchTokens, (double) count / batches(texts, batch, batchTokens).size(), b1, batch, bn,
         bn / b1, bn / serialRate, cores, serialRate, batch, cores, lc, batch, bn / lc,
         median(perRound), Arrays.stream(perRound).min().orElse(0), Arrays.stream(perRound).max().orElse(0),
         ceiling, packedRows, packedLength, batch, bn / ceiling, lc / ceiling,
@@ -101,12 +107,29 @@ public final class ModelBenchmark {
     approximate.close();
   }
 
-  private static Consumer<List<String>> inBatches(MiniLmEmbedder embedder, int batch) {
-    return list -> {
-      for (int i = 0; i < list.size(); i += batch) {
-        embedder.embed(list.subList(i, Math.min(list.size(), i + batch)));
+  /** Consecutive batches of at most {@code batch} texts and {@code maxTokens} estimated tokens. */
+  static Consumer<List<String>> inBatches(MiniLmEmbedder embedder, int batch, int maxTokens) {
+    return list -> batches(list, batch, maxTokens).forEach(embedder::embed);
+  }
+
+  /** The batcher's rule ({@link EmbeddingBatcher}): a batch closes at {@code batch} texts, or before a text that would take it past {@code maxTokens}. */
+  static List<List<String>> batches(List<String> texts, int batch, int maxTokens) {
+    List<List<String>> out = new ArrayList<>();
+    int from = 0;
+    int tokens = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      int t = EmbeddingBatcher.estimateTokens(texts.get(i));
+      if (i > from && (i - from >= batch || tokens + t > maxTokens)) {
+        out.add(texts.subList(from, i));
+        from = i;
+        tokens = 0;
       }
-    };
+      tokens += t;
+    }
+    if (from < texts.size()) {
+      out.add(texts.subList(from, texts.size()));
+    }
+    return out;
   }
 
   /** Per-round ratios: rounds next to each other share the machine's state. */

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -48,10 +49,15 @@ class RedisTierTest {
   }
 
   private TestNode start(String redisUri, RecordingEmbedder embedder) {
+    return start(redisUri, "ragmill", embedder);
+  }
+
+  private TestNode start(String redisUri, String keyPrefix, RecordingEmbedder embedder) {
     Config config =
         TestNodes.h2(
             dataDir,
-            "ragmill.cache.redis { enabled = on, uri = \"" + redisUri + "\", command-timeout = 100ms,"
+            "ragmill.cache.redis { enabled = on, uri = \"" + redisUri + "\", key-prefix = \"" + keyPrefix + "\","
+                + " command-timeout = 100ms,"
                 + " breaker { max-failures = 3, reset-timeout = 1s } }\n"
                 + "ragmill.cache.answer.ttl = 10m");
     TestNode node = new TestNode(config, embedder);
@@ -106,6 +112,50 @@ class RedisTierTest {
       redis.sync().del(keys.toArray(String[]::new));
     } finally {
       client.shutdown();
+    }
+  }
+
+  @Test
+  void deploymentsWithTheirOwnKeyPrefixDoNotShareEntries() {
+    TestNode first = start("redis://127.0.0.1:6379/0", RecordingEmbedder.open());
+    ingest(first.node());
+    QueryResult computed = query(first.node(), "which tier does redis keep");
+    assertEquals(QueryResult.CacheStatus.MISS, computed.cache());
+    first.close();
+    nodes.remove(first);
+
+    // the same journal (so the same generation) and the same Redis database, another prefix
+    RecordingEmbedder other = RecordingEmbedder.open();
+    TestNode apart = start("redis://127.0.0.1:6379/0", "staging:eu-1", other);
+    assertEquals(QueryResult.CacheStatus.MISS, query(apart.node(), "which tier does redis keep").cache());
+    assertTrue(other.texts() > 0, "a miss in every tier: the model ran");
+    apart.close();
+    nodes.remove(apart);
+
+    RedisClient client = RedisClient.create("redis://127.0.0.1:6379/0");
+    try (StatefulRedisConnection<String, String> redis = client.connect()) {
+      List<String> mine = redis.sync().keys("ragmill:" + tenant + ":answer:*");
+      List<String> theirs = redis.sync().keys("staging:eu-1:" + tenant + ":answer:*");
+      assertEquals(1, mine.size(), mine.toString());
+      assertEquals(1, theirs.size(), theirs.toString());
+      redis.sync().del(mine.toArray(String[]::new));
+      redis.sync().del(theirs.toArray(String[]::new));
+      redis.sync().del(redis.sync().keys("*:" + tenant + ":*").toArray(String[]::new));
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void clearingMatchesOnlyTheDeploymentsPrefix() {
+    assertEquals("a:b:t1:answer:kb:*", RedisTier.pattern("a:b:", Optional.of(CacheKind.ANSWER), Optional.of("t1"), Optional.of("kb")));
+    assertEquals("a:*:*:*", RedisTier.pattern("a:", Optional.empty(), Optional.empty(), Optional.empty()));
+    for (String bad : List.of("", "a*", "a:", ":a", "a b", "a?", "x[1]")) {
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class,
+              () -> new RedisTier.Settings(true, "redis://x", bad, Duration.ofMillis(50), 5, Duration.ofSeconds(5)));
+      assertTrue(e.getMessage().contains("key-prefix"), e.getMessage());
     }
   }
 
