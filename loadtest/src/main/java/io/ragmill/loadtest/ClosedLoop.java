@@ -1,6 +1,8 @@
 package io.ragmill.loadtest;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,7 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A closed-loop run: {@code concurrency} workers, each sending its next request as soon as the last
- * one is answered. Requests sent after the warm-up and before the end are measured from their send time.
+ * one is answered. Requests sent after the warm-up and before the end are measured from their send
+ * time; one still unanswered when the drain gives up is reported unserved. The throughput is the 2xx
+ * answers that arrive within the window, per second of it.
  */
 public final class ClosedLoop {
   private final Clock clock;
@@ -27,7 +31,9 @@ public final class ClosedLoop {
   public RunResult run(int concurrency, long warmupNanos, long durationNanos, long drainNanos)
       throws InterruptedException {
     long start = clock.nanoTime();
-    Window window = new Window(start + warmupNanos, start + warmupNanos + durationNanos, new LongAdder());
+    Window window = new Window(start + warmupNanos, start + warmupNanos + durationNanos, new LongAdder(),
+        new ConcurrentHashMap<>());
+    current = window;
     CountDownLatch finished = new CountDownLatch(concurrency);
     AtomicLong sequence = new AtomicLong();
     for (int i = 0; i < concurrency; i++) {
@@ -35,10 +41,26 @@ public final class ClosedLoop {
     }
     clock.sleepUntil(window.end());
     finished.await(drainNanos, TimeUnit.NANOSECONDS);
-    return new RunResult((window.end() - window.measureFrom()) / 1e9, window.completed().sum());
+    long gaveUp = Math.max(window.end(), clock.nanoTime());
+    for (Map.Entry<Long, Long> left : window.unsettled().entrySet()) {
+      if (window.unsettled().remove(left.getKey()) != null) {
+        sink.unserved(gaveUp - left.getValue(), false);
+      }
+    }
+    double seconds = (window.end() - window.measureFrom()) / 1e9;
+    return new RunResult(seconds, window.answered().sum(), seconds);
   }
 
-  private record Window(long measureFrom, long end, LongAdder completed) {}
+  /** Requests sent and not answered yet (at most one per worker), measured ones only. */
+  public int outstanding() {
+    Window w = current;
+    return w == null ? 0 : w.unsettled().size();
+  }
+
+  private volatile Window current;
+
+  /** {@code unsettled}: measured requests in flight, by sequence, with their send times. */
+  private record Window(long measureFrom, long end, LongAdder answered, Map<Long, Long> unsettled) {}
 
   /** One closed-loop worker; loops instead of recursing when a request completes synchronously. */
   private final class Worker {
@@ -59,7 +81,11 @@ public final class ClosedLoop {
           finished.countDown();
           return;
         }
-        Workload.Call call = workload.call(sequence.getAndIncrement());
+        long n = sequence.getAndIncrement();
+        Workload.Call call = workload.call(n);
+        if (sent >= window.measureFrom()) {
+          window.unsettled().put(n, sent);
+        }
         CompletableFuture<HttpTarget.Reply> reply;
         try {
           reply = target.post(call.path(), call.body()).toCompletableFuture();
@@ -68,24 +94,24 @@ public final class ClosedLoop {
         }
         if (reply.isDone()) {
           Throwable error = failure(reply);
-          settle(sent, call, error == null ? reply.join() : null, error);
+          settle(n, sent, call, error == null ? reply.join() : null, error);
           continue;
         }
         reply.whenComplete((r, e) -> {
-          settle(sent, call, r, e);
+          settle(n, sent, call, r, e);
           next();
         });
         return;
       }
     }
 
-    private void settle(long sent, Workload.Call call, HttpTarget.Reply reply, Throwable error) {
+    private void settle(long n, long sent, Workload.Call call, HttpTarget.Reply reply, Throwable error) {
       long now = clock.nanoTime();
-      if (sent >= window.measureFrom()) {
+      if (sent >= window.measureFrom() && window.unsettled().remove(n) != null) {
         sink.completed(now - sent, reply, error, call);
       }
-      if (now >= window.measureFrom() && now < window.end()) {
-        window.completed().increment();
+      if (now >= window.measureFrom() && now < window.end() && error == null && reply.ok()) {
+        window.answered().increment();
       }
     }
   }

@@ -177,7 +177,7 @@ public final class LoadTest {
     if (scenario.equals("session")) {
       return Workloads.session(options.collection(), CorpusGenerator.spread(all, options.questions()),
           QuestionSampler.zipf(Math.min(options.questions(), all.size()), options.zipfExponent()), options.sessions(),
-          runTag, options.k());
+          options.turns(), runTag, options.k());
     }
     if (scenario.equals("cached") || scenario.equals("mixed")) {
       List<CorpusGenerator.Question> fixed = CorpusGenerator.spread(all, options.questions());
@@ -307,12 +307,21 @@ public final class LoadTest {
     return anyAnswered ? 0 : 1;
   }
 
-  /** Open loop at each rate of --sweep, lowest first; stops once two rates in a row are saturated. */
+  /**
+   * Open loop at each rate of --sweep, lowest first; stops once two rates in a row are saturated.
+   * Each step goes on with the request sequence where the last one stopped, so the uncached
+   * scenario's questions stay distinct across steps.
+   */
   private int sweep(HttpTarget target, Workload workload, String url) throws Exception {
     List<Report> steps = new java.util.ArrayList<>();
     int saturated = 0;
+    long first = 0;
     for (double rate : options.sweep()) {
-      Report step = runOnce(target, workload, url, rate, options.command());
+      long offset = first;
+      Workload stepLoad = sequence -> workload.call(offset + sequence);
+      // the schedule's length bounds the sequence numbers a step can use
+      first += (long) Math.ceil(rate * (options.warmup().toNanos() + options.duration().toNanos()) / 1e9) + 1;
+      Report step = runOnce(target, stepLoad, url, rate, options.command());
       System.out.println(step.summary());
       steps.add(step);
       saturated = Sweep.saturated(step) ? saturated + 1 : 0;
@@ -352,14 +361,20 @@ public final class LoadTest {
     RunResult run;
     Double cpu;
     try (CpuMeter meter = new CpuMeter(warmup, warmup + duration)) {
-      run = rate != null
-          ? new OpenLoop(Clock.system(), target, workload, stats).logAnswers(answers)
-              .run(rate, options.maxInFlight(), warmup, duration, DRAIN_NANOS)
-          : new ClosedLoop(Clock.system(), target, workload, stats)
-              .run(options.concurrency(), warmup, duration, DRAIN_NANOS);
+      if (rate != null) {
+        OpenLoop loop = new OpenLoop(Clock.system(), target, workload, stats).logAnswers(answers);
+        try (Progress progress = Progress.start(scenario, warmup, duration, stats, loop::outstanding)) {
+          run = loop.run(rate, options.maxInFlight(), warmup, duration, DRAIN_NANOS);
+        }
+      } else {
+        ClosedLoop loop = new ClosedLoop(Clock.system(), target, workload, stats);
+        try (Progress progress = Progress.start(scenario, warmup, duration, stats, loop::outstanding)) {
+          run = loop.run(options.concurrency(), warmup, duration, DRAIN_NANOS);
+        }
+      }
       cpu = meter.cores();
     }
-    if (answers != null) {
+    if (answers != null && rate != null) {
       System.out.println(answers.summary());
     }
     Report.Setup setup = new Report.Setup(scenario, rate != null ? "open" : "closed", url,

@@ -15,7 +15,7 @@ public record Options(
     String distribution, double zipfExponent, int k, String client, String json, boolean verify, boolean ingest,
     boolean external, int port, String out, double paraphraseShare, int sessions, java.util.List<Double> sweep,
     Duration p99Bound, String report, String corpus, String ingestCollection, String queries, boolean alone,
-    String answers, boolean control) {
+    String answers, boolean control, int turns) {
 
   static final List<String> COMMANDS = List.of(
       "ingest", "cached", "uncached", "mixed", "session", "ingest-query", "baseline", "baseline-server", "questions", "help");
@@ -23,7 +23,7 @@ public record Options(
   private static final Set<String> VALUED = Set.of(
       "url", "collection", "concurrency", "duration", "warmup", "rate", "max-in-flight", "documents", "batch",
       "parallel", "seed", "questions", "distribution", "zipf-exponent", "k", "client", "json", "port", "out",
-      "paraphrase-share", "sessions", "sweep", "p99-bound", "report", "corpus", "ingest-collection", "queries", "answers");
+      "paraphrase-share", "sessions", "sweep", "p99-bound", "report", "corpus", "ingest-collection", "queries", "answers", "turns");
 
   static final String USAGE = """
       usage: java -jar ragmill-loadtest.jar <command> [options]
@@ -35,7 +35,8 @@ public record Options(
         uncached   every question distinct (a nonce word): embedding + search + answer every time
         mixed      Zipf over --questions questions; --paraphrase-share of repeats reworded; reports
                    the hit ratio (exact + semantic) against the attainable one (the share of repeats)
-        session    session-affine chat: --sessions conversations, each request a turn of one of them
+        session    session-affine chat: --sessions sessions, each request a turn of one of them; a
+                   conversation is a question and --turns - 1 follow-ups resolved against it
         ingest-query  --queries (mixed) on --collection while fresh synthetic documents are ingested
                    into --ingest-collection (batches of --batch, --parallel at a time) for the whole
                    warm-up + duration; first the same queries alone (unless --no-alone), so the
@@ -68,10 +69,13 @@ public record Options(
         --parallel N           ingestion requests at a time [1]
         --seed S               corpus seed [42]
         --questions N          cached: size of the question set [100]
-        --distribution D       cached: uniform | zipf [uniform]
+        --distribution D       cached: zipf | uniform [zipf]
         --zipf-exponent S      [1.0]
         --paraphrase-share P   mixed: share of repeats sent in other words [0.3]
-        --sessions N           session: conversations the requests are spread over [100]
+        --sessions N           session: sessions the requests are spread over; keep it at least the
+                               requests in flight, so a turn is answered before the next one [100]
+        --turns N              session: turns of a conversation, the first a question, then
+                               follow-ups ("And where did that happen?") [3]
         --queries Q            ingest-query: the query load, cached | mixed | uncached [mixed]; mixed
                                gives each phase its own half of the --questions so the second phase
                                does not hit answers cached by the first
@@ -147,14 +151,14 @@ public record Options(
         positive("concurrency", v.getOrDefault("concurrency", "32")),
         duration("duration", v.getOrDefault("duration", "20s")),
         duration("warmup", v.getOrDefault("warmup", "5s")),
-        number("rate", v.getOrDefault("rate", "0")),
+        v.containsKey("rate") ? rate(v.get("rate")) : 0,
         positive("max-in-flight", v.getOrDefault("max-in-flight", "4096")),
         positive("documents", v.getOrDefault("documents", "1000")),
         positive("batch", v.getOrDefault("batch", "500")),
         positive("parallel", v.getOrDefault("parallel", "1")),
         seed(v.getOrDefault("seed", "42")),
         positive("questions", v.getOrDefault("questions", "100")),
-        v.getOrDefault("distribution", "uniform").toLowerCase(Locale.ROOT),
+        v.getOrDefault("distribution", "zipf").toLowerCase(Locale.ROOT),
         number("zipf-exponent", v.getOrDefault("zipf-exponent", "1.0")),
         positive("k", v.getOrDefault("k", "5")),
         v.getOrDefault("client", "socket").toLowerCase(Locale.ROOT),
@@ -174,7 +178,8 @@ public record Options(
         v.getOrDefault("queries", "mixed").toLowerCase(Locale.ROOT),
         !flags.contains("no-alone"),
         v.get("answers"),
-        flags.contains("control"));
+        flags.contains("control"),
+        positive("turns", v.getOrDefault("turns", "3")));
     if (o.paraphraseShare() < 0 || o.paraphraseShare() > 1) {
       throw new IllegalArgumentException("--paraphrase-share is between 0 and 1, was " + o.paraphraseShare());
     }
@@ -202,14 +207,32 @@ public record Options(
     if (o.ingestCollection().equals(o.collection())) {
       throw new IllegalArgumentException("--ingest-collection must differ from --collection, the one queried");
     }
-    if (o.rate() < 0) {
-      throw new IllegalArgumentException("--rate must be positive, was " + o.rate());
+    if (o.answers() != null && !o.openLoop() && o.sweep().isEmpty()) {
+      throw new IllegalArgumentException("--answers logs open-loop runs: give a --rate or a --sweep with it");
+    }
+    if (!Double.isFinite(o.zipfExponent()) || o.zipfExponent() < 0) {
+      throw new IllegalArgumentException("--zipf-exponent must be a number >= 0, was " + o.zipfExponent());
     }
     return o;
   }
 
   public boolean openLoop() {
     return rate > 0;
+  }
+
+  /** An open-loop rate: a finite number of requests per second above 0 (without --rate: closed loop). */
+  static double rate(String text) {
+    double r;
+    try {
+      r = Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      r = Double.NaN;
+    }
+    if (!(r > 0) || Double.isInfinite(r)) {
+      throw new IllegalArgumentException(
+          "--rate must be a number of requests per second above 0 (leave it out for a closed loop), was '" + text + "'");
+    }
+    return r;
   }
 
   /** "100,200,400" → [100.0, 200.0, 400.0], ascending; empty when absent. */
@@ -221,7 +244,7 @@ public record Options(
     for (String part : text.split(",")) {
       try {
         double r = Double.parseDouble(part.trim());
-        if (!(r > 0)) {
+        if (!(r > 0) || Double.isInfinite(r)) {
           throw new NumberFormatException();
         }
         out.add(r);

@@ -8,16 +8,19 @@ import org.HdrHistogram.Histogram;
 /**
  * The outcome of one scenario run as printed and written with {@code --json}: what ran, for how long,
  * throughput, latency percentiles in milliseconds, status codes, cache hits and misses, and errors.
- * {@code requests} are those sent in the measured window (open loop: those due then and not dropped),
- * answered or failed, whose latencies make the percentiles; {@code throughput} is answers received
- * within the window per second; {@code errors} counts non-2xx answers, failures and dropped requests.
+ * {@code requests} are those sent in the measured window (open loop: those due then and not dropped)
+ * and answered or failed; the percentiles cover them and the {@code dropped} and {@code unanswered}
+ * ones too, each of those at its time from intended send to the run's end (the least it would have
+ * taken), so shedding load never makes the percentiles look better. {@code throughput} is 2xx answers
+ * to measured requests per second ({@link RunResult}); {@code errors} counts non-2xx answers,
+ * failures, dropped and unanswered requests.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Report(
     String scenario, String mode, String url, String client, int concurrency, Double offeredRate,
     double warmupSeconds, double durationSeconds, long requests, double throughput, Latency latencyMs,
     Map<String, Long> statusCounts, long cacheHits, long semanticHits, long cacheMisses, long errors,
-    Map<String, Long> failures, long dropped, Retrieval retrieval, HitRatio hitRatio, Double loadGeneratorCpuCores,
+    Map<String, Long> failures, long dropped, long unanswered, Retrieval retrieval, HitRatio hitRatio, Double loadGeneratorCpuCores,
     Latency answeredLatencyMs, Latency refusedLatencyMs) {
 
   /**
@@ -67,12 +70,14 @@ public record Report(
 
   /**
    * With the latencies of 2xx answers and of 429/503 refusals apart ({@code answeredLatencyMs},
-   * {@code refusedLatencyMs}), reported only when the run had refusals: under overload, a fast
-   * refusal and a kept latency for what is accepted are what matters.
+   * {@code refusedLatencyMs}): under overload, a fast refusal and a kept latency for what is accepted
+   * are what matters. The answered ones are reported when the run had refusals or unserved requests,
+   * the refused ones when it had refusals.
    */
   public static Report of(
       Setup setup, RunResult run, Histogram micros, Stats.Counts counts, Double cpuCores, Histogram answeredMicros,
       Histogram refusedMicros) {
+    long refused = refusedMicros == null ? 0 : refusedMicros.getTotalCount();
     Retrieval retrieval = counts.checked() == 0 ? null
         : new Retrieval(counts.checked(), counts.correct(), round4((double) counts.correct() / counts.checked()),
             counts.questions(), round4(counts.questionRecall()));
@@ -87,9 +92,11 @@ public record Report(
         setup.scenario(), setup.mode(), setup.url(), setup.client(), setup.concurrency(), setup.offeredRate(),
         setup.warmupSeconds(), round(run.seconds()), counts.requests(), round(run.throughput()),
         Latency.fromMicros(micros), counts.statusCounts(), counts.cacheHits(), counts.semanticHits(),
-        counts.cacheMisses(), counts.errors(), counts.failures(), counts.dropped(), retrieval, hitRatio, cpuCores,
-        refusedMicros == null || refusedMicros.getTotalCount() == 0 ? null : Latency.fromMicros(answeredMicros),
-        refusedMicros == null || refusedMicros.getTotalCount() == 0 ? null : Latency.fromMicros(refusedMicros));
+        counts.cacheMisses(), counts.errors(), counts.failures(), counts.dropped(), counts.unanswered(), retrieval,
+        hitRatio, cpuCores,
+        answeredMicros == null || (refused == 0 && counts.dropped() + counts.unanswered() == 0) ? null
+            : Latency.fromMicros(answeredMicros),
+        refused == 0 ? null : Latency.fromMicros(refusedMicros));
   }
 
   /** One line for people: the figures that matter when comparing runs. */
@@ -105,8 +112,8 @@ public record Report(
     line.append(String.format(Locale.ROOT, " | latency ms p50 %.3f p90 %.3f p99 %.3f p99.9 %.3f max %.3f",
         latencyMs.p50(), latencyMs.p90(), latencyMs.p99(), latencyMs.p999(), latencyMs.max()));
     line.append(" | errors ").append(errors);
-    if (dropped > 0) {
-      line.append(" (dropped ").append(dropped).append(')');
+    if (dropped + unanswered > 0) {
+      line.append(" (").append(unserved()).append(')');
     }
     if (cacheHits + semanticHits + cacheMisses > 0) {
       line.append(" | cache hit ").append(cacheHits);
@@ -123,10 +130,12 @@ public record Report(
       line.append(String.format(Locale.ROOT, " | recall %.1f%% (per question %.1f%% of %d)",
           retrieval.recall() * 100, retrieval.questionRecall() * 100, retrieval.questions()));
     }
+    if (answeredLatencyMs != null) {
+      line.append(String.format(Locale.ROOT, " | answered p50 %.3f p99 %.3f ms", answeredLatencyMs.p50(), answeredLatencyMs.p99()));
+    }
     if (refusedLatencyMs != null) {
-      line.append(String.format(Locale.ROOT, " | answered p50 %.3f p99 %.3f ms, refused p50 %.3f p99 %.3f max %.3f ms",
-          answeredLatencyMs.p50(), answeredLatencyMs.p99(), refusedLatencyMs.p50(), refusedLatencyMs.p99(),
-          refusedLatencyMs.max()));
+      line.append(String.format(Locale.ROOT, ", refused p50 %.3f p99 %.3f max %.3f ms",
+          refusedLatencyMs.p50(), refusedLatencyMs.p99(), refusedLatencyMs.max()));
     }
     if (!statusCounts.isEmpty() && (statusCounts.size() > 1 || !statusCounts.containsKey("200"))) {
       line.append(" | status ").append(statusCounts);
@@ -138,6 +147,18 @@ public record Report(
       line.append(String.format(Locale.ROOT, " | load generator CPU %.2f cores", loadGeneratorCpuCores));
     }
     return line.toString();
+  }
+
+  /** "dropped D, unanswered U, in the percentiles at their time to the end of the run". */
+  String unserved() {
+    StringBuilder out = new StringBuilder();
+    if (dropped > 0) {
+      out.append("dropped ").append(dropped);
+    }
+    if (unanswered > 0) {
+      out.append(out.length() > 0 ? ", " : "").append("unanswered ").append(unanswered);
+    }
+    return out.append(", in the percentiles at their time to the end of the run").toString();
   }
 
   static double round(double value) {

@@ -56,10 +56,23 @@ public final class ReportFiles {
     row(out, "requests", Long.toString(r.requests()));
     row(out, "throughput", fmt(r.throughput()) + " req/s");
     Report.Latency l = r.latencyMs();
-    row(out, "latency ms", String.format(Locale.ROOT, "p50 %.3f, p90 %.3f, p99 %.3f, p99.9 %.3f, max %.3f",
-        l.p50(), l.p90(), l.p99(), l.p999(), l.max()));
-    row(out, "errors", r.errors() + (r.dropped() > 0 ? " (dropped " + r.dropped() + ")" : ""));
+    row(out, "latency ms", String.format(Locale.ROOT, "min %.3f, mean %.3f, p50 %.3f, p90 %.3f, p99 %.3f, p99.9 %.3f, max %.3f",
+        l.min(), l.mean(), l.p50(), l.p90(), l.p99(), l.p999(), l.max()));
+    if (r.answeredLatencyMs() != null) {
+      Report.Latency a = r.answeredLatencyMs();
+      row(out, "latency ms, 2xx answers only", String.format(Locale.ROOT, "p50 %.3f, p90 %.3f, p99 %.3f, max %.3f",
+          a.p50(), a.p90(), a.p99(), a.max()));
+    }
+    if (r.refusedLatencyMs() != null) {
+      Report.Latency x = r.refusedLatencyMs();
+      row(out, "latency ms, 429/503 refusals", String.format(Locale.ROOT, "p50 %.3f, p90 %.3f, p99 %.3f, max %.3f",
+          x.p50(), x.p90(), x.p99(), x.max()));
+    }
+    row(out, "errors", errors(r));
     row(out, "status codes", format(r.statusCounts()));
+    if (!r.failures().isEmpty()) {
+      row(out, "failures", format(r.failures()));
+    }
     if (r.cacheHits() + r.semanticHits() + r.cacheMisses() > 0) {
       row(out, "cache", "hit " + r.cacheHits() + ", semantic " + r.semanticHits() + ", miss " + r.cacheMisses());
     }
@@ -148,18 +161,39 @@ public final class ReportFiles {
   static String markdown(Sweep s) {
     StringBuilder out = new StringBuilder();
     out.append("# ").append(s.scenario()).append(" rate sweep\n\n");
-    out.append(String.format(Locale.ROOT, "Highest offered rate with p99 <= %.1f ms, no errors and at least %.0f%% of it achieved: **%s**.%n%n",
-        s.p99BoundMs(), Sweep.KEPT_UP * 100,
-        s.maxRateWithinBound() == null ? "none" : fmt(s.maxRateWithinBound()) + " req/s"));
+    out.append(String.format(Locale.ROOT,
+        "Highest offered rate at which, and at every lower rate swept, p99 <= %.1f ms with no errors and at least %.0f%% of it achieved: **%s**.%n%n",
+        s.p99BoundMs(), Sweep.KEPT_UP * 100, sweepAnswer(s)));
     out.append("![latency against offered rate](sweep.png)\n\n");
-    out.append("| offered req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | within bound |\n");
-    out.append("|---|---|---|---|---|---|---|---|\n");
+    out.append("| offered req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | status codes | cache hit / semantic / miss | within bound |\n");
+    out.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (Report r : s.steps()) {
-      out.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %d | %s |%n",
+      out.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s |%n",
           fmt(r.offeredRate()), fmt(r.throughput()), r.latencyMs().p50(), r.latencyMs().p99(), r.latencyMs().p999(),
-          r.latencyMs().max(), r.errors(), Sweep.within(r, s.p99BoundMs()) ? "yes" : "no"));
+          r.latencyMs().max(), errors(r), format(r.statusCounts()), cache(r),
+          Sweep.within(r, s.p99BoundMs()) ? "yes" : "no (" + Sweep.why(r, s.p99BoundMs()) + ")"));
     }
     return out.toString();
+  }
+
+  private static String sweepAnswer(Sweep s) {
+    if (s.maxRateWithinBound() == null) {
+      return "none: the lowest rate, " + fmt(s.firstFailingRate()) + " req/s, already failed (" + s.firstFailure()
+          + "); sweep lower rates";
+    }
+    if (s.firstFailingRate() == null) {
+      return "at least " + fmt(s.maxRateWithinBound()) + " req/s: every rate passed, the bound was not reached";
+    }
+    String answer = fmt(s.maxRateWithinBound()) + " req/s (" + fmt(s.firstFailingRate()) + " req/s failed: "
+        + s.firstFailure() + ")";
+    if (!s.passedAfterFailure().isEmpty()) {
+      answer += "; " + s.passedAfterFailure() + " req/s passed again above it and are not counted";
+    }
+    return answer;
+  }
+
+  private static String errors(Report r) {
+    return r.errors() + (r.dropped() + r.unanswered() > 0 ? " (" + r.unserved() + ")" : "");
   }
 
   static XYChart chart(Sweep s) {

@@ -8,6 +8,11 @@ public interface Sink {
    */
   void completed(long latencyNanos, HttpTarget.Reply reply, Throwable error, Workload.Call call);
 
-  /** An open-loop request that was due but not sent because too many were already in flight. */
-  void dropped();
+  /**
+   * A measured request that got no answer: {@code dropped}, due but not sent because too many were
+   * outstanding (open loop), or sent and still unanswered when the run gave up waiting.
+   * {@code latencyNanos} runs from its intended send time to that end: the least it would have
+   * taken, so the percentiles still cover every request that was due.
+   */
+  void unserved(long latencyNanos, boolean dropped);
 }

@@ -25,6 +25,11 @@ public final class Stats implements Sink {
   private final LongAdder tracked = new LongAdder();
   private final LongAdder repeats = new LongAdder();
   private final LongAdder dropped = new LongAdder();
+  private final LongAdder unanswered = new LongAdder();
+  /** Non-2xx answers, failures and unserved requests so far, for the progress line. */
+  private final LongAdder errorsSoFar = new LongAdder();
+  /** The same latencies again, read by the progress line once a period. */
+  private final Recorder progress = new Recorder(3);
   private final LongAdder checked = new LongAdder();
   private final LongAdder correct = new LongAdder();
   private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
@@ -40,7 +45,11 @@ public final class Stats implements Sink {
   @Override
   public void completed(long latencyNanos, HttpTarget.Reply reply, Throwable error, Workload.Call call) {
     recorder.recordValue(Math.max(1, latencyNanos / 1_000));
+    progress.recordValue(Math.max(1, latencyNanos / 1_000));
     requests.increment();
+    if (error != null || reply.status() < 200 || reply.status() >= 300) {
+      errorsSoFar.increment();
+    }
     if (call.repeat() != null) {
       tracked.increment();
       if (call.repeat()) {
@@ -78,8 +87,25 @@ public final class Stats implements Sink {
   }
 
   @Override
-  public void dropped() {
-    dropped.increment();
+  public void unserved(long latencyNanos, boolean wasDropped) {
+    recorder.recordValue(Math.max(1, latencyNanos / 1_000));
+    progress.recordValue(Math.max(1, latencyNanos / 1_000));
+    errorsSoFar.increment();
+    (wasDropped ? dropped : unanswered).increment();
+  }
+
+  /** Measured requests settled so far (answered, failed or unserved) and the errors among them. */
+  public long settledSoFar() {
+    return requests.sum() + dropped.sum() + unanswered.sum();
+  }
+
+  public long errorsSoFar() {
+    return errorsSoFar.sum();
+  }
+
+  /** The latencies recorded since the last call, for the progress line. */
+  public Histogram takeProgressHistogram() {
+    return progress.getIntervalHistogram();
   }
 
   /** Whether a query answer's "chunks" list holds a chunk of the document; cheaper than parsing it. */
@@ -119,20 +145,21 @@ public final class Stats implements Sink {
       byFailure.put(e.getKey(), e.getValue().sum());
       errors += e.getValue().sum();
     }
-    errors += dropped.sum();
+    errors += dropped.sum() + unanswered.sum();
     double questionRecall = 0;
     for (LongAdder[] q : byQuestion.values()) {
       questionRecall += (double) q[1].sum() / q[0].sum();
     }
     int questions = byQuestion.size();
     return new Counts(requests.sum(), byStatus, hits.sum(), semantic.sum(), misses.sum(), errors, byFailure,
-        dropped.sum(), checked.sum(), correct.sum(), questions, questions == 0 ? 0 : questionRecall / questions,
+        dropped.sum(), unanswered.sum(), checked.sum(), correct.sum(), questions, questions == 0 ? 0 : questionRecall / questions,
         tracked.sum(), repeats.sum());
   }
 
   /**
-   * Counters of a run. {@code errors} counts non-2xx responses, transport failures and dropped
-   * requests; {@code checked}/{@code correct} count answers whose chunks did (not) cite the expected
+   * Counters of a run. {@code requests} were sent and settled (answered or failed); {@code dropped}
+   * were due and not sent, {@code unanswered} sent and not answered before the run gave up; {@code
+   * errors} counts non-2xx responses, transport failures, dropped and unanswered requests; {@code checked}/{@code correct} count answers whose chunks did (not) cite the expected
    * document; {@code questions} is how many distinct questions (expected documents, paraphrases
    * included) were checked and {@code questionRecall} the mean over them of each one's share of
    * correct answers, which one hot question cannot move much; {@code tracked}/{@code repeats} count
@@ -140,6 +167,6 @@ public final class Stats implements Sink {
    */
   public record Counts(
       long requests, Map<String, Long> statusCounts, long cacheHits, long semanticHits, long cacheMisses, long errors,
-      Map<String, Long> failures, long dropped, long checked, long correct, int questions, double questionRecall,
+      Map<String, Long> failures, long dropped, long unanswered, long checked, long correct, int questions, double questionRecall,
       long tracked, long repeats) {}
 }

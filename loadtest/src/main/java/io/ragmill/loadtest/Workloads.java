@@ -60,17 +60,33 @@ public final class Workloads {
 
   /**
    * Session-affine chat: request n belongs to session n mod {@code sessions} (ids unique to the
-   * run) and asks a Zipf-picked question, so each session's questions go to its QuerySession entity
-   * on whichever node owns it, one at a time, and are persisted as turns.
+   * run), and each session holds conversations of {@code turns} turns: a Zipf-picked question, then
+   * follow-ups that only make sense after it ("And where did that happen?"), which the node resolves
+   * against the session's previous turn. So each session's turns go to its QuerySession entity on
+   * whichever node owns it, one at a time, are persisted, and a follow-up's answer must still cite
+   * the conversation's document. Turns of one session are {@code sessions} requests apart: with at
+   * least as many sessions as requests in flight, a turn is answered before the next is sent.
    */
   public static Workload session(
-      String collection, List<CorpusGenerator.Question> questions, QuestionSampler sampler, int sessions, String runTag,
-      int k) {
+      String collection, List<CorpusGenerator.Question> questions, QuestionSampler sampler, int sessions, int turns,
+      String runTag, int k) {
     String path = queryPath(collection);
+    java.util.concurrent.atomic.AtomicReferenceArray<CorpusGenerator.Question> topics =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(sessions);
     return sequence -> {
-      CorpusGenerator.Question q = questions.get(sampler.next());
-      String sessionId = "lt-" + runTag + "-" + (sequence % sessions);
-      ObjectNode body = JSON.createObjectNode().put("query", q.text()).put("k", k).put("sessionId", sessionId);
+      int session = (int) (sequence % sessions);
+      int turn = (int) ((sequence / sessions) % turns);
+      CorpusGenerator.Question q = topics.get(session);
+      String text;
+      if (turn == 0 || q == null) {
+        q = questions.get(sampler.next());
+        topics.set(session, q);
+        text = q.text();
+      } else {
+        text = FOLLOW_UPS.get((turn - 1) % FOLLOW_UPS.size());
+      }
+      String sessionId = "lt-" + runTag + "-" + session;
+      ObjectNode body = JSON.createObjectNode().put("query", text).put("k", k).put("sessionId", sessionId);
       try {
         return new Workload.Call(path, JSON.writeValueAsBytes(body), q.documentId());
       } catch (JsonProcessingException e) {
@@ -78,6 +94,10 @@ public final class Workloads {
       }
     };
   }
+
+  /** Follow-up turns: each points back (a pronoun, a continuation opener), as the node's FollowUps expects. */
+  static final List<String> FOLLOW_UPS =
+      List.of("And where did that happen?", "Tell me more about it.", "What about the year of that?", "Why did they do it?");
 
   /**
    * The {@code variant}-th rewording of a generated question ("Who V the C T near the P in Y?"):

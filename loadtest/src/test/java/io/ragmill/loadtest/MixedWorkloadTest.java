@@ -60,7 +60,7 @@ class MixedWorkloadTest {
 
   @Test
   void sessionRequestsCycleThroughTheRunsSessions() {
-    Workload chat = Workloads.session("c", questions, QuestionSampler.uniform(questions.size()), 3, "tag", 5);
+    Workload chat = Workloads.session("c", questions, QuestionSampler.uniform(questions.size()), 3, 1, "tag", 5);
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 9; i++) {
       String body = new String(chat.call(i).body(), StandardCharsets.UTF_8);
@@ -68,6 +68,37 @@ class MixedWorkloadTest {
       ids.add(body.substring(body.indexOf("lt-tag-")));
     }
     assertEquals(3, ids.size());
+  }
+
+  @Test
+  void aConversationIsAQuestionThenFollowUpsThatExpectItsDocument() {
+    // 2 sessions, 3 turns: requests 0,1 open conversations, 2,3 and 4,5 follow them up, 6,7 open new ones
+    Workload chat = Workloads.session("c", questions, QuestionSampler.uniform(questions.size()), 2, 3, "tag", 5);
+    List<Workload.Call> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      calls.add(chat.call(i));
+    }
+    for (int session = 0; session < 2; session++) {
+      Workload.Call first = calls.get(session);
+      String opening = text(first);
+      assertTrue(questions.stream().anyMatch(q -> q.text().equals(opening)), opening);
+      for (int turn = 1; turn < 3; turn++) {
+        Workload.Call followUp = calls.get(turn * 2 + session);
+        assertEquals(Workloads.FOLLOW_UPS.get(turn - 1), text(followUp));
+        assertEquals(first.expectedDocumentId(), followUp.expectedDocumentId(), "a follow-up is about the same document");
+        assertTrue(new String(followUp.body(), StandardCharsets.UTF_8).contains("\"sessionId\":\"lt-tag-" + session + "\""));
+      }
+      String next = text(calls.get(6 + session));
+      assertTrue(questions.stream().anyMatch(q -> q.text().equals(next)), "a new conversation: " + next);
+    }
+  }
+
+  private static String text(Workload.Call call) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(call.body()).get("query").asText();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -40,7 +40,7 @@ class OpenLoopTest {
   }
 
   @Test
-  void warmUpRequestsAreNotMeasuredAndOverflowIsDropped() {
+  void warmUpRequestsAreNotMeasuredAndUnservedOnesAreCountedAtTheirTimeToTheEnd() {
     ManualClock clock = new ManualClock();
     List<CompletableFuture<HttpTarget.Reply>> pending = new ArrayList<>();
     HttpTarget never = new FakeTarget(clock, null) {
@@ -53,14 +53,68 @@ class OpenLoopTest {
     };
     Capture sink = new Capture();
     // 1000/s: 10 warm-up requests, then 10 measured ones; only 12 may be outstanding
-    new OpenLoop(clock, never, sequence -> new Workload.Call("/q", new byte[0], null), sink)
+    RunResult run = new OpenLoop(clock, never, sequence -> new Workload.Call("/q", new byte[0], null), sink)
         .run(1000.0, 12, 10 * MS, 10 * MS, 0);
     assertEquals(12, pending.size());
-    assertEquals(8, sink.dropped);
+    // measured: 10 and 11 sent and never answered, 12..19 dropped; the run ends at 20 ms
+    assertEquals(List.of(9 * MS, 10 * MS), sorted(sink.unanswered));
+    assertEquals(List.of(MS, 2 * MS, 3 * MS, 4 * MS, 5 * MS, 6 * MS, 7 * MS, 8 * MS), sorted(sink.dropped));
+    assertEquals(0, run.answered());
+    // answers after the run gave up are not counted a second time
     clock.now = 100 * MS;
     pending.forEach(f -> f.complete(new HttpTarget.Reply(200, null, "{}")));
-    // requests 10 and 11 were due at 10 and 11 ms
-    assertEquals(List.of(90 * MS, 89 * MS), sink.latencies);
+    assertEquals(List.of(), sink.latencies);
+  }
+
+  @Test
+  void aWarmUpBacklogAnsweredInTheWindowDoesNotRaiseTheAchievedRate() {
+    // 100/s, 50 ms of warm-up, 50 measured. The first answer takes 60 ms and holds the sender, so the
+    // four other warm-up requests are answered at 61-64 ms, inside the window: not counted
+    ManualClock clock = new ManualClock();
+    long[] service = new long[10];
+    Arrays.fill(service, MS);
+    service[0] = 60 * MS;
+    RunResult run = new OpenLoop(clock, new FakeTarget(clock, service), sequence -> new Workload.Call("/q", new byte[0], null),
+        new Capture()).run(100.0, 64, 50 * MS, 50 * MS, 0);
+    assertEquals(5, run.answered());
+    assertEquals(100.0, run.throughput(), 1e-9);
+  }
+
+  @Test
+  void aNodeThatFallsBehindReadsBelowTheOfferedRateEvenIfItAnswersEverything() {
+    // 100/s for 50 ms, 30 ms per request, one at a time: answers at 30, 60, 90, 120 and 150 ms
+    ManualClock clock = new ManualClock();
+    long[] service = new long[5];
+    Arrays.fill(service, 30 * MS);
+    Capture sink = new Capture();
+    RunResult run = new OpenLoop(clock, new FakeTarget(clock, service), sequence -> new Workload.Call("/q", new byte[0], null),
+        sink).run(100.0, 64, 0, 50 * MS, 0);
+    assertEquals(5, run.answered());
+    assertEquals(0.15, run.spanSeconds(), 1e-9);
+    assertEquals(5 / 0.15, run.throughput(), 1e-6);
+    assertEquals(List.of(30 * MS, 50 * MS, 70 * MS, 90 * MS, 110 * MS), sink.latencies);
+  }
+
+  @Test
+  void aClosedLoopReportsRequestsStillUnansweredWhenItGivesUp() throws InterruptedException {
+    ManualClock clock = new ManualClock();
+    HttpTarget never = new FakeTarget(clock, null) {
+      @Override
+      public CompletionStage<Reply> post(String path, byte[] json) {
+        return new CompletableFuture<>();
+      }
+    };
+    Capture sink = new Capture();
+    RunResult run = new ClosedLoop(clock, never, sequence -> new Workload.Call("/q", new byte[0], null), sink)
+        .run(2, 0, 50 * MS, 0);
+    assertEquals(List.of(50 * MS, 50 * MS), sink.unanswered);
+    assertEquals(0, run.answered());
+  }
+
+  private static List<Long> sorted(List<Long> values) {
+    List<Long> out = new ArrayList<>(values);
+    out.sort(null);
+    return out;
   }
 
   @Test
@@ -129,7 +183,8 @@ class OpenLoopTest {
   /** Remembers the latencies in the order they were reported. */
   static final class Capture implements Sink {
     final List<Long> latencies = new ArrayList<>();
-    int dropped;
+    final List<Long> dropped = new ArrayList<>();
+    final List<Long> unanswered = new ArrayList<>();
 
     @Override
     public synchronized void completed(long latencyNanos, HttpTarget.Reply reply, Throwable error, Workload.Call call) {
@@ -137,8 +192,8 @@ class OpenLoopTest {
     }
 
     @Override
-    public synchronized void dropped() {
-      dropped++;
+    public synchronized void unserved(long latencyNanos, boolean wasDropped) {
+      (wasDropped ? dropped : unanswered).add(latencyNanos);
     }
   }
 }

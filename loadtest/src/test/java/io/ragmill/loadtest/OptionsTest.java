@@ -39,7 +39,7 @@ class OptionsTest {
     assertEquals("side", p.ingestCollection());
     assertFalse(p.alone());
     assertEquals(null, Options.parse(new String[] {"ingest"}).corpus());
-    Options logged = Options.parse(new String[] {"ingest-query", "--answers", "a.jsonl", "--control"});
+    Options logged = Options.parse(new String[] {"ingest-query", "--answers", "a.jsonl", "--control", "--rate", "50"});
     assertEquals("a.jsonl", logged.answers());
     assertTrue(logged.control());
     assertEquals(null, Options.parse(new String[] {"ingest-query"}).answers());
@@ -56,6 +56,28 @@ class OptionsTest {
     assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"cached", "--concurrency"}));
     assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"ingest", "--batch", "5000"}));
     assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"cached", "--duration", "x"}));
+  }
+
+  @Test
+  void aRateIsAPositiveFiniteNumberNeverASilentClosedLoop() {
+    for (String bad : new String[] {"0", "-5", "NaN", "Infinity", "fast", "0,0"}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"cached", "--rate", bad}), bad);
+      assertTrue(e.getMessage().contains("--rate"), e.getMessage());
+    }
+    assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"cached", "--sweep", "10,Infinity"}));
+    assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"cached", "--zipf-exponent", "NaN"}));
+    assertEquals(0.5, Options.parse(new String[] {"cached", "--rate", "0.5"}).rate());
+    IllegalArgumentException closed =
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"cached", "--answers", "a.jsonl"}));
+    assertTrue(closed.getMessage().contains("open-loop"), closed.getMessage());
+  }
+
+  @Test
+  void cachedQuestionsFollowZipfUnlessToldOtherwise() {
+    assertEquals("zipf", Options.parse(new String[] {"cached"}).distribution());
+    assertEquals("uniform", Options.parse(new String[] {"cached", "--distribution", "uniform"}).distribution());
+    assertEquals(3, Options.parse(new String[] {"session"}).turns());
   }
 
   @Test

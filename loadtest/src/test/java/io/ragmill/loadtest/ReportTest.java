@@ -54,15 +54,20 @@ class ReportTest {
     stats.completed(4_000_000, new HttpTarget.Reply(200, "miss", misses), null, call);
     stats.completed(1_000_000, new HttpTarget.Reply(503, null, "{}"), null, call);
     stats.completed(9_000_000, null, new TimeoutException("slow"), call);
-    stats.dropped();
+    stats.unserved(30_000_000, true);
+    stats.unserved(20_000_000, false);
 
     Stats.Counts counts = stats.counts();
     assertEquals(4, counts.requests());
+    assertEquals(1, counts.dropped());
+    assertEquals(1, counts.unanswered());
+    assertEquals(6, stats.settledSoFar());
+    assertEquals(4, stats.errorsSoFar());
     assertEquals(2L, counts.statusCounts().get("200"));
     assertEquals(1L, counts.statusCounts().get("503"));
     assertEquals(1, counts.cacheHits());
     assertEquals(1, counts.cacheMisses());
-    assertEquals(3, counts.errors());
+    assertEquals(4, counts.errors(), "503, the timeout, the dropped and the unanswered");
     assertEquals(1L, counts.failures().get("TimeoutException"));
     assertEquals(2, counts.checked());
     assertEquals(1, counts.correct());
@@ -71,7 +76,13 @@ class ReportTest {
         new Report.Setup("cached", "closed", "http://x", "fake", 4, null, 1.0), new RunResult(2.0, 4),
         stats.takeHistogram(), counts, null);
     assertEquals(2.0, report.throughput());
-    assertEquals(9.0, report.latencyMs().max(), 0.01);
+    // the unserved requests are in the percentiles at their time to the end of the run
+    assertEquals(30.0, report.latencyMs().max(), 0.05);
+    assertEquals(4.0, report.latencyMs().p50(), 0.01, "of 1, 2, 4, 9, 20 and 30 ms");
+    assertTrue(report.summary().contains("errors 4 (dropped 1, unanswered 1, in the percentiles"), report.summary());
+    assertTrue(ReportFiles.markdown(report).contains("dropped 1, unanswered 1"), ReportFiles.markdown(report));
+    assertTrue(ReportFiles.markdown(report).contains("| failures | {TimeoutException=1} |"), ReportFiles.markdown(report));
+    assertTrue(ReportFiles.markdown(report).contains("min 1.000, mean"), ReportFiles.markdown(report));
     assertEquals(0.5, report.retrieval().recall());
     assertNull(report.offeredRate());
     assertTrue(report.summary().startsWith("cached closed-loop c=4 2.0s: 4 requests, 2.0 req/s"), report.summary());

@@ -93,6 +93,8 @@ class ScenarioSmokeTest {
     JsonNode r = run("session", "--sessions", "5", "--rate", "40");
     assertTrue(r.get("requests").asLong() >= 20, r.toString());
     assertEquals(0, r.get("errors").asLong(), r.toString());
+    // two of every three turns are follow-ups, resolved by the node against the session's last turn
+    assertTrue(r.get("retrieval").get("recall").asDouble() > 0.5, r.toString());
   }
 
   @Test
@@ -169,6 +171,17 @@ class ScenarioSmokeTest {
     JsonNode r = run("baseline");
     assertTrue(r.get("requests").asLong() > 0);
     assertEquals(0, r.get("errors").asLong(), r.toString());
+  }
+
+  @Test
+  void anUncachedSweepStaysDistinctAcrossItsSteps() throws Exception {
+    JsonNode sweep = run("uncached", "--sweep", "20,40", "--p99-bound", "5s");
+    assertEquals(2, sweep.get("steps").size(), sweep.toString());
+    for (JsonNode step : sweep.get("steps")) {
+      assertTrue(step.get("requests").asLong() > 0, step.toString());
+      assertEquals(0, step.get("cacheHits").asLong(), step.toString());
+      assertEquals(0, step.get("semanticHits").asLong(), step.toString());
+    }
   }
 
   @Test
