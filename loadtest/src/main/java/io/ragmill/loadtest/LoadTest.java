@@ -168,6 +168,10 @@ public final class LoadTest {
     try (HttpTarget target = target(system, options.url())) {
       awaitReady(target);
       ensureCollection(target);
+      if (options.verify() && options.k() >= corpus().documents().size()) {
+        System.err.printf("loadtest: --k %d covers all %d documents of the corpus, so every answer cites the right one:"
+            + " recall says nothing here%n", options.k(), corpus().documents().size());
+      }
       return measure(target, workload(options.command(), questionSet(), Workloads.runTag()), options.url());
     }
   }
