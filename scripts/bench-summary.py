@@ -136,7 +136,13 @@ if memory:
     chunk = re.search(r"per indexed chunk.*: ([0-9,]+) bytes", memory).group(1)
     query = re.search(r"per cached query.*: ([0-9,]+) bytes", memory).group(1)
     mib = float(re.search(r"projected for 100k chunks \+ 100k cached queries: ([0-9,.]+) MiB", memory).group(1).replace(",", ""))
-    row("memory: 100k chunks + 100k cached queries", f"**{mib:,.0f} MiB** projected ({chunk} B per chunk, {query} B per cached query)",
+    measured = re.search(r"measured with ([0-9,]+) chunks and ([0-9,]+) cached queries: ([0-9,.]+) MiB", memory)
+    if measured:
+        mib = float(measured.group(3).replace(",", ""))
+        what = f"**{mib:,.0f} MiB** live with {measured.group(1)} chunks and {measured.group(2)} cached queries"
+    else:
+        what = f"**{mib:,.0f} MiB** projected ({chunk} B per chunk, {query} B per cached query)"
+    row("memory: 100k chunks + 100k cached queries", what,
         "the heap: 1,024 MiB", f"{mib / 1024:.2f} of it", "fits in a 1 GB heap", mib <= 1024)
 
 machine = re.search(r"== machine: (.*)", read("bench.log") or "")

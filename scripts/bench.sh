@@ -135,7 +135,7 @@ pids=()
 
 if [ "$FULL" = 1 ]; then
   echo "== memory (scripts/bench-memory.sh)"
-  scripts/bench-memory.sh | tee "$OUT/memory.txt"
+  QUERY_SECONDS=${QUERY_SECONDS:-360} scripts/bench-memory.sh | tee "$OUT/memory.txt"
   echo "== vector search, 1,000,000 vectors"
   RAGMILL_JAVA_OPTS=-Xmx8g bin/ragmill bench-index 1000000 500 128,192,256 int8 2>/dev/null | tee "$OUT/index-1m.txt"
 fi
