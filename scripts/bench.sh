@@ -6,9 +6,9 @@
 #   2. node startup: process start to /health/alive and to /health/ready (five starts, the median);
 #   3. ingestion chunks/s with the MiniLM model and with the hashing embedder (fresh corpora);
 #   4. cached query throughput against the bare Pekko HTTP endpoint (the limit), alternating, ROUNDS times;
-#   5. uncached query throughput (every question distinct), ROUNDS times, and an open-loop rate sweep
+#   5. the server side of a cached hit (the node's X-Response-Time over 2,000 sequential hits);
+#   6. uncached query throughput (every question distinct), ROUNDS times, and an open-loop rate sweep
 #      of them (latency against rate: sweep-uncached/sweep.md and sweep.png);
-#   6. the server side of a cached hit (the node's X-Response-Time over 2,000 sequential hits);
 #   7. with FULL=1 also memory (scripts/bench-memory.sh: 100k chunks + cached queries in a 1 GB heap)
 #      and vector search on 1M vectors (about 20 minutes more).
 # Reports (JSON, Markdown, the sweep's PNG) and the log go to target/bench/<time>/; the summary of
@@ -99,17 +99,6 @@ for r in $(seq 1 "$ROUNDS"); do
     --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" --json "$OUT/cached-$r.json" | tail -1
 done
 
-echo "== uncached queries (every question distinct)"
-for r in $(seq 1 "$ROUNDS"); do
-  "${LT[@]}" uncached --url http://127.0.0.1:8080 --collection bench --documents "$DOCS" --seed 7 --no-ingest \
-    --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" --json "$OUT/uncached-$r.json" | tail -1
-done
-
-echo "== uncached queries, open-loop rate sweep ($SWEEP req/s, p99 bound $P99_BOUND)"
-"${LT[@]}" uncached --url http://127.0.0.1:8080 --collection bench --documents "$DOCS" --seed 7 --no-ingest \
-  --concurrency 64 --sweep "$SWEEP" --p99-bound "$P99_BOUND" --duration 8s --warmup 2s \
-  --json "$OUT/sweep-uncached.json" --report "$OUT/sweep-uncached" 2>/dev/null | grep -v '^report in'
-
 echo "== the server side of a cached hit (X-Response-Time, 2,000 sequential hits after 2,000 unmeasured)"
 "${LT[@]}" questions --documents "$DOCS" --seed 7 --questions 1 --out "$OUT/hit-question.txt" > /dev/null
 python3 - "$OUT" <<'PY'
@@ -130,6 +119,17 @@ q = lambda p: times[min(len(times) - 1, int(p * len(times)))]
 json.dump({"p50": q(0.5), "p90": q(0.9), "p99": q(0.99), "count": len(times)}, open(f"{out}/hit-server-side.json", "w"))
 print(f"server side of a cached hit: p50 {q(0.5):.3f} ms, p90 {q(0.9):.3f} ms, p99 {q(0.99):.3f} ms over {len(times)}")
 PY
+echo "== uncached queries (every question distinct)"
+for r in $(seq 1 "$ROUNDS"); do
+  "${LT[@]}" uncached --url http://127.0.0.1:8080 --collection bench --documents "$DOCS" --seed 7 --no-ingest \
+    --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" --json "$OUT/uncached-$r.json" | tail -1
+done
+
+echo "== uncached queries, open-loop rate sweep ($SWEEP req/s, p99 bound $P99_BOUND)"
+"${LT[@]}" uncached --url http://127.0.0.1:8080 --collection bench --documents "$DOCS" --seed 7 --no-ingest \
+  --concurrency 64 --sweep "$SWEEP" --p99-bound "$P99_BOUND" --duration 8s --warmup 2s \
+  --json "$OUT/sweep-uncached.json" --report "$OUT/sweep-uncached" 2>/dev/null | grep -v '^report in'
+
 cleanup
 pids=()
 
