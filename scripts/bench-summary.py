@@ -115,7 +115,8 @@ def index(name, vectors, target_qps):
     table = [[c.strip() for c in l.strip().strip("|").split("|")] for l in text.splitlines() if l.startswith("| ")]
     table = [t for t in table if len(t) == 6 and t[0] != "method"]
     exact = next(t for t in table if t[0].startswith("exact float32, simd"))
-    good = [t for t in table if t[0].startswith("HNSW") and float(t[5]) >= 0.95]
+    # strictly above the printed 0.950, which may be a rounded 0.9496
+    good = [t for t in table if t[0].startswith("HNSW") and float(t[5]) > 0.95]
     exact_qps = float(exact[3].replace(",", ""))
     if not good:
         row(f"vector search, {vectors} vectors of 384 dims", "no HNSW setting reached recall@10 0.95", "", "",
