@@ -75,7 +75,7 @@ public record Options(
         --sessions N           session: sessions the requests are spread over; keep it at least the
                                requests in flight, so a turn is answered before the next one [100]
         --turns N              session: turns of a conversation, the first a question, then
-                               follow-ups ("And where did that happen?") [3]
+                               follow-ups ("And where?") [3]
         --queries Q            ingest-query: the query load, cached | mixed | uncached [mixed]; mixed
                                gives each phase its own half of the --questions so the second phase
                                does not hit answers cached by the first

@@ -95,9 +95,11 @@ public final class Workloads {
     };
   }
 
-  /** Follow-up turns: each points back (a pronoun, a continuation opener), as the node's FollowUps expects. */
-  static final List<String> FOLLOW_UPS =
-      List.of("And where did that happen?", "Tell me more about it.", "What about the year of that?", "Why did they do it?");
+  /**
+   * Follow-up turns, short as in chat: each points back (a continuation opener, a pronoun, or too few
+   * words to stand alone), as the node's FollowUps expects.
+   */
+  static final List<String> FOLLOW_UPS = List.of("And where?", "Tell me more.", "Why was that?", "And when?");
 
   /**
    * The {@code variant}-th rewording of a generated question ("Who V the C T near the P in Y?"):

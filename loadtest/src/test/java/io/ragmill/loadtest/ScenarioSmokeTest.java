@@ -90,11 +90,14 @@ class ScenarioSmokeTest {
 
   @Test
   void sessionQueriesSucceed() throws Exception {
-    JsonNode r = run("session", "--sessions", "5", "--rate", "40");
-    assertTrue(r.get("requests").asLong() >= 20, r.toString());
+    JsonNode r = run("session", "--sessions", "5", "--rate", "40", "--duration", "3s");
+    assertTrue(r.get("requests").asLong() >= 60, r.toString());
     assertEquals(0, r.get("errors").asLong(), r.toString());
-    // two of every three turns are follow-ups, resolved by the node against the session's last turn
-    assertTrue(r.get("retrieval").get("recall").asDouble() > 0.5, r.toString());
+    // two of every three turns are follow-ups ("And where?"): alone they find nothing, so unresolved
+    // they would hold recall near a third of the opening questions'; the node resolves them against
+    // the session's last turn (0.5-0.7 of answers right here, with the tests' 64-dimension
+    // hashing embedder)
+    assertTrue(r.get("retrieval").get("recall").asDouble() > 0.4, r.toString());
   }
 
   @Test
