@@ -81,14 +81,20 @@ class RedisTierTest {
     return await(node.queries().query(tenant, "kb", new QueryRequest(question, 2, MetadataFilter.NONE)));
   }
 
-  @Test
-  void aRestartedNodeWithAnEmptyL1AnswersFromRedis() {
+  /** A node with the default prefix ingests, computes the answer (writing it to Redis) and stops. */
+  private QueryResult computeOnANodeThatThenStops(String question) {
     TestNode first = start("redis://127.0.0.1:6379/0", RecordingEmbedder.open());
     ingest(first.node());
-    QueryResult computed = query(first.node(), "which tier does redis keep");
+    QueryResult computed = query(first.node(), question);
     assertEquals(QueryResult.CacheStatus.MISS, computed.cache());
     first.close();
     nodes.remove(first);
+    return computed;
+  }
+
+  @Test
+  void aRestartedNodeWithAnEmptyL1AnswersFromRedis() {
+    QueryResult computed = computeOnANodeThatThenStops("which tier does redis keep");
 
     RecordingEmbedder second = RecordingEmbedder.open();
     TestNode restarted = start("redis://127.0.0.1:6379/0", second);
@@ -117,12 +123,7 @@ class RedisTierTest {
 
   @Test
   void deploymentsWithTheirOwnKeyPrefixDoNotShareEntries() {
-    TestNode first = start("redis://127.0.0.1:6379/0", RecordingEmbedder.open());
-    ingest(first.node());
-    QueryResult computed = query(first.node(), "which tier does redis keep");
-    assertEquals(QueryResult.CacheStatus.MISS, computed.cache());
-    first.close();
-    nodes.remove(first);
+    computeOnANodeThatThenStops("which tier does redis keep");
 
     // the same journal (so the same generation) and the same Redis database, another prefix
     RecordingEmbedder other = RecordingEmbedder.open();
