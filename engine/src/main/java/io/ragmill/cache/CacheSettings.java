@@ -13,7 +13,18 @@ public record CacheSettings(
     int partitions, Duration leaseTimeout, Map<CacheKind, KindSettings> kinds, Semantic semantic, Near near) {
 
   /** Budget of one kind across the whole node, split evenly over the partitions. */
-  public record KindSettings(long maxBytes, Duration ttl) {}
+  public record KindSettings(long maxBytes, Duration ttl) {
+    public KindSettings {
+      positive("a cache kind's ttl", ttl);
+    }
+  }
+
+  /** Caffeine refuses a negative duration, and a zero one would keep nothing: both are a mistake. */
+  static void positive(String what, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("ragmill.cache: " + what + " must be a positive duration, was " + d);
+    }
+  }
 
   /**
    * The semantic answer cache: an earlier query of the same scope whose embedding has cosine at
@@ -40,6 +51,13 @@ public record CacheSettings(
 
   /** Hot answers kept on each node for {@code ttl}, so a hot key does not cross the network every time. */
   public record Near(boolean enabled, long maxEntries, Duration ttl) {
+    public Near {
+      if (maxEntries < 0) {
+        throw new IllegalArgumentException("ragmill.cache.near.max-entries must be >= 0, was " + maxEntries);
+      }
+      positive("near.ttl", ttl);
+    }
+
     public static final Near DEFAULT = new Near(true, 10_000, Duration.ofSeconds(5));
   }
 
@@ -47,6 +65,7 @@ public record CacheSettings(
     if (partitions <= 0) {
       throw new IllegalArgumentException("ragmill.cache.partitions must be > 0, was " + partitions);
     }
+    positive("lease-timeout", leaseTimeout);
   }
 
   public CacheSettings(int partitions, Duration leaseTimeout, Map<CacheKind, KindSettings> kinds) {
@@ -63,7 +82,12 @@ public record CacheSettings(
         throw new IllegalArgumentException(
             "ragmill.cache." + kind.name().toLowerCase() + ".max-bytes must be >= 0, was " + maxBytes);
       }
-      kinds.put(kind, new KindSettings(maxBytes, k.getDuration("ttl")));
+      Duration ttl = k.getDuration("ttl");
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException(
+            "ragmill.cache." + kind.name().toLowerCase() + ".ttl must be a positive duration, was " + ttl);
+      }
+      kinds.put(kind, new KindSettings(maxBytes, ttl));
     }
     Config s = c.getConfig("semantic");
     Semantic semantic =

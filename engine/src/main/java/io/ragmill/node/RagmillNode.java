@@ -141,7 +141,7 @@ public final class RagmillNode {
             new ExtractiveAnswerGenerator(querySettings.answerSentences()), askTimeout);
     this.warmer = new CacheWarmer(system, queries, 2, 100);
     this.router = new QueryRouter(system, queries, RouterSettings.fromConfig(config), askTimeout);
-    this.reloader = new Reloader(system, liveCache, liveBatcher, cache, router, models.modelId());
+    this.reloader = new Reloader(system, liveCache, liveBatcher, cache, router, models.modelId(), config);
     QuerySession.init(system, queries, SessionSettings.fromConfig(config));
     this.sessions = new Sessions(system, askTimeout);
   }

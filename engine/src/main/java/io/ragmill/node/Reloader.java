@@ -27,7 +27,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * batcher limits (every lane by message), and the query router's strategy, limits and pool size.
  * Entities started later read the current settings. What cannot change while running (the number
  * of cache partitions or batcher lanes: keys are spread by them) is reported as needing a restart
- * and left as it is. Invalid settings change nothing.
+ * and left as it is, and so is every other {@code ragmill.*} setting that differs from what the node
+ * started with (API keys, Redis, sessions, ...): a reload never ignores a change without saying so.
+ * Values of settings that may hold secrets (keys, passwords, URIs) are not echoed. Invalid settings
+ * change nothing.
  */
 public final class Reloader {
 
@@ -36,7 +39,16 @@ public final class Reloader {
 
   public record Outcome(List<Change> applied, List<Change> needRestart) {}
 
-  private static final Set<String> RESTART_ONLY = Set.of("cache.partitions", "embedding.batcher.lanes");
+  private static final Set<String> RESTART_ONLY =
+      Set.of("cache.partitions", "embedding.batcher.lanes", "query.router.resize-interval");
+
+  /** Settings the typed diffs below cover (paths under ragmill); any other change needs a restart. */
+  private static final List<String> COVERED =
+      List.of("cache.embedding.", "cache.retrieval.", "cache.answer.", "cache.semantic.", "cache.near.",
+          "cache.partitions", "cache.lease-timeout", "embedding.batcher.", "query.router.");
+
+  private static final java.util.regex.Pattern SECRET =
+      java.util.regex.Pattern.compile("(?i).*(key|secret|password|token|uri|url).*");
 
   private final ActorSystem<?> system;
   private final AtomicReference<CacheSettings> cacheSettings;
@@ -44,10 +56,13 @@ public final class Reloader {
   private final Cache cache;
   private final QueryRouter router;
   private final String modelId;
+  /** The {@code ragmill} block the node started with. */
+  private final Config started;
 
   Reloader(
       ActorSystem<?> system, AtomicReference<CacheSettings> cacheSettings, AtomicReference<BatcherSettings> batcherSettings,
-      Cache cache, QueryRouter router, String modelId) {
+      Cache cache, QueryRouter router, String modelId, Config started) {
+    this.started = started.getConfig("ragmill");
     this.system = system;
     this.cacheSettings = cacheSettings;
     this.batcherSettings = batcherSettings;
@@ -77,6 +92,7 @@ public final class Reloader {
     for (Change c : changes) {
       (RESTART_ONLY.contains(c.setting()) ? restart : applied).add(c);
     }
+    restart.addAll(uncovered(started, fresh.getConfig("ragmill")));
     if (!restart.isEmpty()) {
       // keep what needs a restart as it runs, apply the rest
       nextCache = new CacheSettings(
@@ -86,8 +102,9 @@ public final class Reloader {
           nextBatcher.maxWait(), nextBatcher.maxPending(), nextBatcher.questionsAlone());
     }
     if (applied.stream().anyMatch(c -> c.setting().startsWith("cache."))) {
-      cacheSettings.set(nextCache);
+      // reconfigure first: if it refuses the settings, they must not be recorded as the live ones
       cache.reconfigure(nextCache);
+      cacheSettings.set(nextCache);
     }
     if (applied.stream().anyMatch(c -> c.setting().startsWith("embedding.batcher."))) {
       batcherSettings.set(nextBatcher);
@@ -102,6 +119,44 @@ public final class Reloader {
       router.reconfigure(nextRouter);
     }
     return new Outcome(List.copyOf(applied), List.copyOf(restart));
+  }
+
+  /**
+   * Settings under ragmill that differ between {@code before} and {@code after} and that no typed
+   * diff covers, by path; a secret's values read "(not shown)".
+   */
+  static List<Change> uncovered(Config before, Config after) {
+    Set<String> paths = new TreeSet<>();
+    before.entrySet().forEach(e -> paths.add(e.getKey()));
+    after.entrySet().forEach(e -> paths.add(e.getKey()));
+    Map<String, Change> out = new java.util.LinkedHashMap<>();
+    for (String path : paths) {
+      if (COVERED.stream().anyMatch(path::startsWith)) {
+        continue;
+      }
+      String a = before.hasPath(path) ? before.getValue(path).render(com.typesafe.config.ConfigRenderOptions.concise()) : null;
+      String b = after.hasPath(path) ? after.getValue(path).render(com.typesafe.config.ConfigRenderOptions.concise()) : null;
+      if (!Objects.equals(a, b)) {
+        String shown = secretPrefix(path);
+        out.putIfAbsent(shown, shown.equals(path) && !SECRET.matcher(path).matches()
+            ? new Change(path, a, b) : new Change(shown, "(not shown)", "(not shown)"));
+      }
+    }
+    return List.copyOf(out.values());
+  }
+
+  /**
+   * The path up to its first segment that names a secret ({@code auth.api-keys}, whose entries are
+   * the keys themselves), or the whole path when none does.
+   */
+  private static String secretPrefix(String path) {
+    List<String> segments = com.typesafe.config.ConfigUtil.splitPath(path);
+    for (int i = 0; i < segments.size(); i++) {
+      if (SECRET.matcher(segments.get(i)).matches()) {
+        return com.typesafe.config.ConfigUtil.joinPath(segments.subList(0, i + 1));
+      }
+    }
+    return path;
   }
 
   /** Field-by-field differences of two settings records (nested records and maps included). */

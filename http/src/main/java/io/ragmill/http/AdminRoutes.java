@@ -95,9 +95,19 @@ final class AdminRoutes extends AllDirectives {
   /** Reads the configuration again and applies what changed (see Reloader); reports each change. */
   private CompletionStage<HttpResponse> reload() {
     return java.util.concurrent.CompletableFuture.supplyAsync(
-            () -> node.reloader().reload(configSource.get()),
+            () -> node.reloader().reload(readConfig()),
             node.system().dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()))
         .thenApply(outcome -> Json.response(mapper, StatusCodes.OK, outcome));
+  }
+
+  /** The configuration as it reads now; a file that cannot be read or parsed is the operator's 400. */
+  private com.typesafe.config.Config readConfig() {
+    try {
+      return configSource.get();
+    } catch (com.typesafe.config.ConfigException | java.io.UncheckedIOException e) {
+      throw io.ragmill.api.RagmillException.invalid(
+          "the configuration could not be read, nothing was changed: " + e.getMessage());
+    }
   }
 
   /** Members, reachability, shards per entity type per node, and this node's query pool. */
@@ -178,7 +188,8 @@ final class AdminRoutes extends AllDirectives {
       }
       JsonBodies.onlyFields(json, "request", Set.of("kind", "tenant", "collection"));
       kind = text(json, "kind").map(AdminRoutes::kind);
-      tenant = text(json, "tenant");
+      // a tenant is what an API key maps to (AuthSettings); anything else could widen the match
+      tenant = text(json, "tenant").map(AdminRoutes::tenant);
       collection = text(json, "collection").map(JsonBodies::collectionName);
       if (collection.isPresent() && tenant.isEmpty()) {
         throw RagmillException.invalid("'collection' needs 'tenant': collection names are per tenant");
@@ -205,7 +216,7 @@ final class AdminRoutes extends AllDirectives {
       throw RagmillException.invalid("send {\"collection\": \"...\", \"queries\": [\"...\"]}");
     }
     JsonBodies.onlyFields(json, "request", Set.of("tenant", "collection", "queries", "k"));
-    String tenant = text(json, "tenant").orElse(Authentication.DEFAULT_TENANT);
+    String tenant = text(json, "tenant").map(AdminRoutes::tenant).orElse(Authentication.DEFAULT_TENANT);
     String collection =
         JsonBodies.collectionName(text(json, "collection").orElseThrow(() -> RagmillException.invalid("'collection' is required")));
     JsonNode list = json.get("queries");
@@ -225,8 +236,11 @@ final class AdminRoutes extends AllDirectives {
     return node.collections()
         .view(tenant, collection)
         .thenApply(
-            view ->
-                Json.response(mapper, StatusCodes.ACCEPTED, node.warmer().submit(tenant, collection, queries)));
+            view -> {
+              io.ragmill.query.CacheWarmer.Status accepted = node.warmer().submit(tenant, collection, queries);
+              return Json.response(mapper, StatusCodes.ACCEPTED, accepted)
+                  .addHeader(org.apache.pekko.http.javadsl.model.headers.Location.create("/admin/cache/warm/" + accepted.id()));
+            });
   }
 
   private CompletionStage<HttpResponse> warmStatus(String id) {
@@ -235,6 +249,13 @@ final class AdminRoutes extends AllDirectives {
             .status(id)
             .map(status -> Json.response(mapper, StatusCodes.OK, status))
             .orElseThrow(() -> RagmillException.notFound("no warm job '" + id + "' on this node")));
+  }
+
+  private static String tenant(String name) {
+    if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw RagmillException.invalid("tenant '" + name + "' must be 1-64 letters, digits, '.', '_' or '-'");
+    }
+    return name;
   }
 
   private static Optional<String> text(JsonNode json, String field) {

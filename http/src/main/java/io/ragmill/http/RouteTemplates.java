@@ -16,7 +16,7 @@ final class RouteTemplates {
       Set.of(
           "/v1/embeddings", "/health/alive", "/health/ready", "/health/metrics", "/metrics", "/dashboard",
           "/admin/cache/stats", "/admin/cache/clear", "/admin/alerts", "/admin/cache/cleanup", "/admin/cache/warm",
-          "/admin/cluster", "/admin/reload");
+          "/admin/cluster", "/admin/reload", "/admin/backup");
 
   private RouteTemplates() {}
 

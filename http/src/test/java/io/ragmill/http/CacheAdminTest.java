@@ -61,6 +61,7 @@ class CacheAdminTest {
         "{\"tenant\":\"alpha\",\"collection\":\"docs\",\"queries\":[\"what do warm caches do\",{\"query\":\"what do cold caches do\",\"k\":2}]}");
     assertEquals(202, accepted.status(), accepted.raw().body());
     String id = accepted.body().get("id").asText();
+    assertEquals("/admin/cache/warm/" + id, accepted.raw().headers().firstValue("Location").orElse(null));
     JsonNode status = accepted.body();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!status.get("state").asText().equals("done") && System.nanoTime() < deadline) {
@@ -97,6 +98,10 @@ class CacheAdminTest {
     assertEquals(400, send("POST", "/admin/cache/clear", ADMIN, "{\"collection\":\"docs\"}").status());
     assertEquals(400, send("POST", "/admin/cache/clear", ADMIN, "{\"tenant\":\"alpha\",\"colection\":\"docs\"}").status());
     assertEquals(400, send("POST", "/admin/cache/clear", ADMIN, "[1]").status());
+    // a tenant with ':' or '*' would widen the Redis match to another tenant's keys
+    Reply widened = send("POST", "/admin/cache/clear", ADMIN, "{\"tenant\":\"alpha:answer\"}");
+    assertEquals(400, widened.status(), widened.raw().body());
+    assertEquals(400, send("POST", "/admin/cache/clear", ADMIN, "{\"tenant\":\"*\"}").status());
   }
 
   @Test

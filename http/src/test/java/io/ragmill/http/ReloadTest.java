@@ -30,6 +30,8 @@ class ReloadTest {
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
   private static final String ADMIN = "admin-secret";
   private static final AtomicReference<Config> source = new AtomicReference<>();
+  /** When set, reading the configuration fails with it (a file with a syntax error, or gone). */
+  private static final AtomicReference<RuntimeException> unreadable = new AtomicReference<>();
   private static TestServer server;
   private static String base;
 
@@ -37,7 +39,12 @@ class ReloadTest {
   static void start() throws Exception {
     server = TestServer.start(
         TestNodes.h2(Files.createTempDirectory("ragmill-reload"), ""), RecordingEmbedder.open(), TestServer.noAuth(ADMIN),
-        source::get);
+        () -> {
+          if (unreadable.get() != null) {
+            throw unreadable.get();
+          }
+          return source.get();
+        });
     source.set(server.node().system().settings().config());
     base = server.base();
     assertEquals(200, send("POST", "/v1/collections/kb/documents?wait=true", "{\"id\":\"d\",\"text\":\"Reloading keeps serving.\"}").statusCode());
@@ -99,5 +106,68 @@ class ReloadTest {
     assertEquals(400, invalid.statusCode(), invalid.body());
     assertTrue(invalid.body().contains("strategy"), invalid.body());
     assertEquals("round-robin", JSON.readTree(send("GET", "/admin/cluster", null).body()).get("queryPool").get("strategy").asText());
+  }
+
+  private static Config withNodeConfig(String changes) {
+    return ConfigFactory.parseString(changes).withFallback(server.node().system().settings().config());
+  }
+
+  private static void stillAnswers() throws Exception {
+    HttpResponse<String> q = send("POST", "/v1/collections/kb/query", "{\"query\":\"does it still answer after a bad reload\"}");
+    assertEquals(200, q.statusCode(), q.body());
+  }
+
+  @Test
+  void aNegativeTtlIsRefusedAndNothingChanges() throws Exception {
+    for (String bad : List.of("ragmill.cache.answer.ttl = -5s", "ragmill.cache.near.ttl = -1s",
+        "ragmill.cache.near.max-entries = -1", "ragmill.cache.retrieval.ttl = 0s")) {
+      source.set(withNodeConfig(bad));
+      // twice: a refused value must not be recorded as the live one either
+      for (int attempt = 0; attempt < 2; attempt++) {
+        HttpResponse<String> refused = send("POST", "/admin/reload", null);
+        assertEquals(400, refused.statusCode(), bad + ": " + refused.body());
+        assertTrue(refused.body().contains("nothing was changed"), refused.body());
+      }
+      stillAnswers();
+    }
+    source.set(server.node().system().settings().config());
+  }
+
+  @Test
+  void aConfigurationThatCannotBeReadIsTheOperatorsError() throws Exception {
+    unreadable.set(new com.typesafe.config.ConfigException.Parse(
+        com.typesafe.config.ConfigOriginFactory.newSimple("app.conf: 3"), "expecting a close brace"));
+    try {
+      HttpResponse<String> refused = send("POST", "/admin/reload", null);
+      assertEquals(400, refused.statusCode(), refused.body());
+      assertTrue(refused.body().contains("could not be read") && refused.body().contains("close brace"), refused.body());
+      assertEquals("application/problem+json", refused.headers().firstValue("Content-Type").orElse(null));
+    } finally {
+      unreadable.set(null);
+    }
+    stillAnswers();
+  }
+
+  @Test
+  void settingsNoReloadCoversAreReportedAsNeedingARestartWithoutTheirSecrets() throws Exception {
+    source.set(withNodeConfig(
+        "ragmill.auth.api-keys { \"leaked-key-123\" = tenant-x }\n"
+            + "ragmill.auth.admin-key = \"new-admin-secret\"\n"
+            + "ragmill.session.max-turns = 3\n"));
+    HttpResponse<String> reloaded = send("POST", "/admin/reload", null);
+    assertEquals(200, reloaded.statusCode(), reloaded.body());
+    JsonNode outcome = JSON.readTree(reloaded.body());
+    List<String> restart = settings(outcome.get("needRestart"));
+    assertTrue(restart.containsAll(List.of("auth.api-keys", "auth.admin-key", "session.max-turns")), restart.toString());
+    assertTrue(!reloaded.body().contains("leaked-key-123") && !reloaded.body().contains("new-admin-secret"), reloaded.body());
+    for (JsonNode change : outcome.get("needRestart")) {
+      if (change.get("setting").asText().equals("session.max-turns")) {
+        assertEquals("3", change.get("after").asText(), change.toString());
+      }
+    }
+    // (other tests may have applied router or cache settings that this config takes back)
+    assertTrue(settings(outcome.get("applied")).stream().noneMatch(c -> c.startsWith("auth") || c.startsWith("session")),
+        outcome.toString());
+    source.set(server.node().system().settings().config());
   }
 }
