@@ -172,7 +172,8 @@ public final class QuerySession
           .thenUnstashAll();
     }
     QueryResult result = answered.result();
-    List<String> cited = result.chunks().stream().map(c -> c.documentId()).distinct().toList();
+    // the documents the answer cites, not every document retrieved for it
+    List<String> cited = result.answer().citations().stream().map(c -> c.documentId()).distinct().toList();
     Turn turn =
         new Turn(
             state.nextTurn, ask.collection(), ask.request().query(), answered.resolved(), result.answer().text(), cited,

@@ -49,16 +49,24 @@ class QuerySessionTest {
   @Test
   void followUpsAreResolvedAndTurnsSurviveARestart() throws Exception {
     Path data = Files.createTempDirectory("ragmill-sessions");
+    List<String> followUpCites;
+    List<String> firstCites;
     try (TestNode test = new TestNode(TestNodes.h2(data, ""), RecordingEmbedder.open())) {
       RagmillNode node = test.node();
       ingest(node, "t");
       QuerySession.AskReply first = await(node.sessions().ask("t", "chat-1", "kb", q("What is Caffeine?")));
       assertEquals(1, first.turn());
       assertEquals("What is Caffeine?", first.resolvedQuery());
+      firstCites = first.result().answer().citations().stream().map(c -> c.documentId()).distinct().toList();
+      // both documents are retrieved (k = 2); the answer cites Caffeine's alone
+      assertEquals(2, first.result().chunks().stream().map(c -> c.documentId()).distinct().count());
+      assertEquals(List.of("caffeine"), firstCites);
       QuerySession.AskReply followUp = await(node.sessions().ask("t", "chat-1", "kb", q("Who maintains it?")));
       assertEquals(2, followUp.turn());
       assertEquals("What is Caffeine? / Who maintains it?", followUp.resolvedQuery());
       assertEquals("caffeine", followUp.result().chunks().get(0).documentId());
+      followUpCites =
+          followUp.result().answer().citations().stream().map(c -> c.documentId()).distinct().toList();
       // the same follow-up in another conversation is another question
       QuerySession.AskReply elsewhere = await(node.sessions().ask("t", "chat-2", "kb", q("What is Pekko?")));
       QuerySession.AskReply otherFollowUp = await(node.sessions().ask("t", "chat-2", "kb", q("Who maintains it?")));
@@ -79,6 +87,9 @@ class QuerySessionTest {
       QuerySession.History history = await(restarted.node().sessions().history("t", "chat-1"));
       assertEquals(List.of("What is Caffeine?", "Who maintains it?"), history.turns().stream().map(QuerySession.Turn::question).toList());
       assertEquals("caffeine", history.turns().get(1).citedDocuments().get(0));
+      // what the answer cites, not every document retrieved for it
+      assertEquals(firstCites, history.turns().get(0).citedDocuments());
+      assertEquals(followUpCites, history.turns().get(1).citedDocuments());
       // the next follow-up continues the recovered conversation
       QuerySession.AskReply third = await(restarted.node().sessions().ask("t", "chat-1", "kb", q("and its license?")));
       assertEquals(3, third.turn());

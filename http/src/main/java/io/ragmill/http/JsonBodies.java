@@ -359,6 +359,10 @@ final class JsonBodies {
       if (t.isEmpty() || t.length() > maxChars) {
         throw RagmillException.invalid("each input must be 1 to " + maxChars + " characters");
       }
+      if (t.isBlank()) {
+        // a text of only whitespace has nothing to embed (the hashing embedder's vector would be all zeros)
+        throw RagmillException.invalid("each input must hold some text, not only whitespace");
+      }
     }
     JsonNode format = root.get("encoding_format");
     if (format != null && !format.isNull() && !(format.isTextual() && format.asText().equals("float"))) {

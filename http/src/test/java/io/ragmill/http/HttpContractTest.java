@@ -171,6 +171,7 @@ class HttpContractTest {
   void embeddingsCheckEveryField() throws Exception {
     assertProblem(400, server.send("POST", "/v1/embeddings", "{\"input\":\"hi\",\"dimensions\":7}"), "'dimensions' must be");
     assertProblem(400, server.send("POST", "/v1/embeddings", "{\"input\":\"hi\",\"model\":5}"), "'model' must be a string");
+    assertProblem(400, server.send("POST", "/v1/embeddings", "{\"input\":[\"hi\",\"  \\n \"]}"), "not only whitespace");
     assertProblem(400, server.send("POST", "/v1/embeddings", "{\"input\":\"hi\",\"user\":{\"a\":1}}"), "'user' must be a string");
     int dimension = server.node().node().models().dimension();
     HttpResponse<String> ok = server.send("POST", "/v1/embeddings", "{\"input\":\"hi\",\"dimensions\":" + dimension + ",\"model\":\"m\"}");
