@@ -13,16 +13,12 @@ public record CacheSettings(
     int partitions, Duration leaseTimeout, Map<CacheKind, KindSettings> kinds, Semantic semantic, Near near) {
 
   /** Budget of one kind across the whole node, split evenly over the partitions. */
-  public record KindSettings(long maxBytes, Duration ttl) {
-    public KindSettings {
-      positive("a cache kind's ttl", ttl);
-    }
-  }
+  public record KindSettings(long maxBytes, Duration ttl) {}
 
   /** Caffeine refuses a negative duration, and a zero one would keep nothing: both are a mistake. */
   static void positive(String what, Duration d) {
     if (d == null || d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException("ragmill.cache: " + what + " must be a positive duration, was " + d);
+      throw new IllegalArgumentException("ragmill.cache." + what + " must be a positive duration, was " + d);
     }
   }
 
@@ -66,6 +62,7 @@ public record CacheSettings(
       throw new IllegalArgumentException("ragmill.cache.partitions must be > 0, was " + partitions);
     }
     positive("lease-timeout", leaseTimeout);
+    kinds.forEach((kind, k) -> positive(kind.name().toLowerCase() + ".ttl", k.ttl()));
   }
 
   public CacheSettings(int partitions, Duration leaseTimeout, Map<CacheKind, KindSettings> kinds) {
@@ -82,12 +79,7 @@ public record CacheSettings(
         throw new IllegalArgumentException(
             "ragmill.cache." + kind.name().toLowerCase() + ".max-bytes must be >= 0, was " + maxBytes);
       }
-      Duration ttl = k.getDuration("ttl");
-      if (ttl.isNegative() || ttl.isZero()) {
-        throw new IllegalArgumentException(
-            "ragmill.cache." + kind.name().toLowerCase() + ".ttl must be a positive duration, was " + ttl);
-      }
-      kinds.put(kind, new KindSettings(maxBytes, ttl));
+      kinds.put(kind, new KindSettings(maxBytes, k.getDuration("ttl")));
     }
     Config s = c.getConfig("semantic");
     Semantic semantic =

@@ -252,8 +252,8 @@ final class AdminRoutes extends AllDirectives {
   }
 
   private static String tenant(String name) {
-    if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-      throw RagmillException.invalid("tenant '" + name + "' must be 1-64 letters, digits, '.', '_' or '-'");
+    if (!AuthSettings.isTenant(name)) {
+      throw RagmillException.invalid("tenant '" + name + "' " + AuthSettings.TENANT_RULE);
     }
     return name;
   }
