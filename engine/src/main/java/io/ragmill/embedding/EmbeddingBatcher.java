@@ -29,7 +29,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
- * Dynamic batching for one lane of one model (entity id {@code model#lane}). A batch closes at
+ * Dynamic batching for one lane of one model (entity id {@code model#lane}, or
+ * {@code model#lane@host:port} for a node's own lane: {@link BatcherLanes}). A batch closes at
  * {@code max-batch-size} texts or {@code max-batch-tokens}; when the model is idle whatever is
  * pending goes at once (no added wait), and while a batch runs a second one may wait up to
  * {@code max-wait} to fill. Identical texts in a batch are embedded once. The pending queue is
@@ -102,11 +103,10 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
     Executor inference =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("ragmill.embedding.inference-dispatcher"));
     ClusterSharding.get(system)
-        .init(ActorMetrics.entity(ENTITY_KEY, ctx -> create(settings.get(), models.model(), inference)));
-  }
-
-  public static String entityId(String modelId, int lane) {
-    return modelId + "#" + lane;
+        .init(
+            ActorMetrics.entity(ENTITY_KEY, ctx -> create(settings.get(), models.model(), inference))
+                .withMessageExtractor(LaneAllocation.EXTRACTOR)
+                .withAllocationStrategy(new LaneAllocation()));
   }
 
   public static Behavior<Command> create(

@@ -5,7 +5,6 @@ import io.ragmill.api.RagmillException;
 import io.ragmill.cache.Cache;
 import io.ragmill.cache.CacheKey;
 import io.ragmill.cache.CacheKind;
-import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import io.ragmill.persistence.EmbeddingStore;
@@ -34,19 +33,19 @@ public final class EmbeddingClient {
   private final ClusterSharding sharding;
   private final Cache cache;
   private final EmbeddingModels models;
-  private final BatcherSettings batcher;
+  private final BatcherLanes lanes;
   private final Duration askTimeout;
   private final Optional<EmbeddingStore> store;
   private final Executor blocking;
   private final Logger log;
 
   public EmbeddingClient(
-      ActorSystem<?> system, Cache cache, EmbeddingModels models, BatcherSettings batcher, Duration askTimeout,
+      ActorSystem<?> system, Cache cache, EmbeddingModels models, BatcherLanes lanes, Duration askTimeout,
       Optional<EmbeddingStore> store) {
     this.sharding = ClusterSharding.get(system);
     this.cache = cache;
     this.models = models;
-    this.batcher = batcher;
+    this.lanes = lanes;
     this.askTimeout = askTimeout;
     this.store = store;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
@@ -124,10 +123,9 @@ public final class EmbeddingClient {
 
   /** {@code interactive}: a query's text, which the batcher embeds before queued document chunks. */
   private CompletionStage<Vector> fromModel(String text, boolean interactive) {
-    int lane = Math.floorMod(text.hashCode(), batcher.lanes());
     return Stages.direct(
             sharding
-                .entityRefFor(EmbeddingBatcher.ENTITY_KEY, EmbeddingBatcher.entityId(models.modelId(), lane))
+                .entityRefFor(EmbeddingBatcher.ENTITY_KEY, lanes.forText(text))
                 .<EmbeddingBatcher.Reply>ask(replyTo -> new EmbeddingBatcher.Embed(List.of(text), interactive, replyTo), askTimeout))
         .thenApply(
             reply -> {

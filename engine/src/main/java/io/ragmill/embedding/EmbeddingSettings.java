@@ -16,14 +16,35 @@ public record EmbeddingSettings(
   /**
    * Limits of one {@link EmbeddingBatcher} lane. {@code questionsAlone}: a batch of questions runs
    * the model once per question, so a question's vector does not depend on what it was batched with
-   * (the quantized MiniLM picks its ranges per run); chunks are batched either way.
+   * (the quantized MiniLM picks its ranges per run); chunks are batched either way. {@code placement}:
+   * whether the {@code lanes} are each node's own or the cluster's, shared ({@link BatcherLanes}).
    */
   public record BatcherSettings(
       int lanes, int maxBatchSize, int maxBatchTokens, int maxInFlight, Duration maxWait, int maxPending,
-      boolean questionsAlone) {
+      boolean questionsAlone, Placement placement) {
+    public enum Placement {
+      LOCAL,
+      SPREAD;
+
+      static Placement parse(String value) {
+        return switch (value) {
+          case "local" -> LOCAL;
+          case "spread" -> SPREAD;
+          default -> throw new IllegalArgumentException(
+              "ragmill.embedding.batcher.placement must be local or spread, was '" + value + "'");
+        };
+      }
+    }
+
     public BatcherSettings(
         int lanes, int maxBatchSize, int maxBatchTokens, int maxInFlight, Duration maxWait, int maxPending) {
       this(lanes, maxBatchSize, maxBatchTokens, maxInFlight, maxWait, maxPending, false);
+    }
+
+    public BatcherSettings(
+        int lanes, int maxBatchSize, int maxBatchTokens, int maxInFlight, Duration maxWait, int maxPending,
+        boolean questionsAlone) {
+      this(lanes, maxBatchSize, maxBatchTokens, maxInFlight, maxWait, maxPending, questionsAlone, Placement.LOCAL);
     }
 
     public BatcherSettings {
@@ -59,6 +80,7 @@ public record EmbeddingSettings(
             b.getInt("max-in-flight"),
             b.getDuration("max-wait"),
             b.getInt("max-pending"),
-            b.getBoolean("questions-alone")));
+            b.getBoolean("questions-alone"),
+            BatcherSettings.Placement.parse(b.getString("placement"))));
   }
 }

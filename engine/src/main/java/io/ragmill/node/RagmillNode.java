@@ -13,6 +13,7 @@ import io.ragmill.collection.Collection;
 import io.ragmill.collection.CollectionSettings;
 import io.ragmill.collection.Collections;
 import io.ragmill.collection.Generations;
+import io.ragmill.embedding.BatcherLanes;
 import io.ragmill.embedding.EmbeddingBatcher;
 import io.ragmill.embedding.EmbeddingClient;
 import io.ragmill.embedding.EmbeddingModels;
@@ -120,7 +121,8 @@ public final class RagmillNode {
       system.getWhenTerminated().thenRun(opened::close);
       store = Optional.of(opened);
     }
-    this.embeddings = new EmbeddingClient(system, cache, models, embeddingSettings.batcher(), askTimeout, store);
+    BatcherLanes lanes = BatcherLanes.of(system, models.modelId(), embeddingSettings.batcher());
+    this.embeddings = new EmbeddingClient(system, cache, models, lanes, askTimeout, store);
     IndexShard.init(system, indexSettings);
     Generations generations =
         new Generations(system, askTimeout, config.getDuration("ragmill.query.generation-lease"));
@@ -141,7 +143,7 @@ public final class RagmillNode {
             new ExtractiveAnswerGenerator(querySettings.answerSentences()), askTimeout);
     this.warmer = new CacheWarmer(system, queries, 2, 100);
     this.router = new QueryRouter(system, queries, RouterSettings.fromConfig(config), askTimeout);
-    this.reloader = new Reloader(system, liveCache, liveBatcher, cache, router, models.modelId(), config);
+    this.reloader = new Reloader(system, liveCache, liveBatcher, cache, router, lanes, config);
     QuerySession.init(system, queries, SessionSettings.fromConfig(config));
     this.sessions = new Sessions(system, askTimeout);
   }

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import io.ragmill.api.RagmillException;
 import io.ragmill.cache.Cache;
 import io.ragmill.cache.CacheSettings;
+import io.ragmill.embedding.BatcherLanes;
 import io.ragmill.embedding.EmbeddingBatcher;
 import io.ragmill.embedding.EmbeddingSettings;
 import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
@@ -40,7 +41,7 @@ public final class Reloader {
   public record Outcome(List<Change> applied, List<Change> needRestart) {}
 
   private static final Set<String> RESTART_ONLY =
-      Set.of("cache.partitions", "embedding.batcher.lanes", "query.router.resize-interval");
+      Set.of("cache.partitions", "embedding.batcher.lanes", "embedding.batcher.placement", "query.router.resize-interval");
 
   /** Settings the typed diffs below cover (paths under ragmill); any other change needs a restart. */
   private static final List<String> COVERED =
@@ -55,20 +56,20 @@ public final class Reloader {
   private final AtomicReference<BatcherSettings> batcherSettings;
   private final Cache cache;
   private final QueryRouter router;
-  private final String modelId;
+  private final BatcherLanes lanes;
   /** The {@code ragmill} block the node started with. */
   private final Config started;
 
   Reloader(
       ActorSystem<?> system, AtomicReference<CacheSettings> cacheSettings, AtomicReference<BatcherSettings> batcherSettings,
-      Cache cache, QueryRouter router, String modelId, Config started) {
+      Cache cache, QueryRouter router, BatcherLanes lanes, Config started) {
     this.started = started.getConfig("ragmill");
     this.system = system;
     this.cacheSettings = cacheSettings;
     this.batcherSettings = batcherSettings;
     this.cache = cache;
     this.router = router;
-    this.modelId = modelId;
+    this.lanes = lanes;
   }
 
   /** Reads the three blocks from {@code fresh}, applies what changed, reports it. */
@@ -99,7 +100,7 @@ public final class Reloader {
           cacheSettings.get().partitions(), nextCache.leaseTimeout(), nextCache.kinds(), nextCache.semantic(), nextCache.near());
       nextBatcher = new BatcherSettings(
           batcherSettings.get().lanes(), nextBatcher.maxBatchSize(), nextBatcher.maxBatchTokens(), nextBatcher.maxInFlight(),
-          nextBatcher.maxWait(), nextBatcher.maxPending(), nextBatcher.questionsAlone());
+          nextBatcher.maxWait(), nextBatcher.maxPending(), nextBatcher.questionsAlone(), batcherSettings.get().placement());
     }
     if (applied.stream().anyMatch(c -> c.setting().startsWith("cache."))) {
       // reconfigure first: if it refuses the settings, they must not be recorded as the live ones
@@ -109,10 +110,8 @@ public final class Reloader {
     if (applied.stream().anyMatch(c -> c.setting().startsWith("embedding.batcher."))) {
       batcherSettings.set(nextBatcher);
       ClusterSharding sharding = ClusterSharding.get(system);
-      for (int lane = 0; lane < nextBatcher.lanes(); lane++) {
-        sharding
-            .entityRefFor(EmbeddingBatcher.ENTITY_KEY, EmbeddingBatcher.entityId(modelId, lane))
-            .tell(new EmbeddingBatcher.Reconfigure(nextBatcher));
+      for (String lane : lanes.reconfigured()) {
+        sharding.entityRefFor(EmbeddingBatcher.ENTITY_KEY, lane).tell(new EmbeddingBatcher.Reconfigure(nextBatcher));
       }
     }
     if (applied.stream().anyMatch(c -> c.setting().startsWith("query.router."))) {

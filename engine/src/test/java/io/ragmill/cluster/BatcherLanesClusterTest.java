@@ -1,0 +1,88 @@
+package io.ragmill.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.ragmill.testing.RecordingEmbedder;
+import io.ragmill.testing.TestNode;
+import io.ragmill.testing.TestNodes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where a text is embedded in a cluster of two: on the node that serves its request when lanes are
+ * placed locally (the default), on every node when they are spread.
+ */
+class BatcherLanesClusterTest {
+  private final List<TestNode> nodes = new ArrayList<>();
+  private final List<RecordingEmbedder> models = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    TestNodes.closeAll(nodes);
+  }
+
+  private void startTwo(String overrides) throws IOException, InterruptedException {
+    int seed = TestNodes.freePort();
+    for (int port : new int[] {seed, TestNodes.freePort()}) {
+      Config config =
+          ConfigFactory.parseString(
+                  "pekko.remote.artery.canonical.port = " + port + "\n"
+                      + "pekko.cluster.seed-nodes = [\"pekko://ragmill@127.0.0.1:" + seed + "\"]\n" + overrides)
+              .withFallback(TestNodes.postgres(Files.createTempDirectory("ragmill-lanes"), ""))
+              .resolve();
+      RecordingEmbedder model = RecordingEmbedder.open();
+      models.add(model);
+      nodes.add(new TestNode(config, model));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (TestNode node : nodes) {
+      while (Cluster.get(node.system()).state().members().count(m -> m.status() == MemberStatus.up()) < 2) {
+        assertTrue(System.nanoTime() < deadline, "the two nodes did not form a cluster");
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** Embeds {@code count} distinct question texts through {@code via} and waits for every vector. */
+  private static void embed(TestNode via, String prefix, int count) {
+    String tenant = "t" + UUID.randomUUID().toString().substring(0, 8);
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      all.add(via.node().embeddings().embed(tenant, prefix + " question number " + i).toCompletableFuture());
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+  }
+
+  @Test
+  void eachNodeEmbedsTheTextsOfItsOwnRequests() throws Exception {
+    startTwo("");
+    embed(nodes.get(0), "first", 40);
+    assertEquals(40, models.get(0).texts(), "the first node's texts went elsewhere");
+    assertEquals(0, models.get(1).texts(), "the second node embedded texts it was not asked for");
+    embed(nodes.get(1), "second", 30);
+    assertEquals(40, models.get(0).texts());
+    assertEquals(30, models.get(1).texts(), "the second node's texts went elsewhere");
+  }
+
+  @Test
+  void spreadLanesShareTheTextsOfOneNodeWithTheOthers() throws Exception {
+    startTwo("ragmill.embedding.batcher { placement = spread, lanes = 4 }\n");
+    embed(nodes.get(0), "spread", 200);
+    assertEquals(200, models.get(0).texts() + models.get(1).texts());
+    // four lanes on two nodes, two each (fewest first, one shard a lane): each sees about half
+    assertTrue(models.get(1).texts() >= 50 && models.get(0).texts() >= 50,
+        "lanes not shared: " + models.get(0).texts() + " and " + models.get(1).texts());
+  }
+}
