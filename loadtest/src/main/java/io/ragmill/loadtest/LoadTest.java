@@ -110,7 +110,20 @@ public final class LoadTest {
     return target(system, url, options.concurrency());
   }
 
+  /** One node's target, or a round robin over the nodes of a comma-separated {@code url}. */
   private HttpTarget target(ActorSystem system, String url, int connections) {
+    List<String> urls = Options.urls(url);
+    if (urls.size() > 1) {
+      List<HttpTarget> nodes = new java.util.ArrayList<>();
+      for (String one : urls) {
+        nodes.add(node(system, one, connections));
+      }
+      return new RoundRobinTarget(nodes);
+    }
+    return node(system, url, connections);
+  }
+
+  private HttpTarget node(ActorSystem system, String url, int connections) {
     return switch (options.client()) {
       case "pekko" -> new PekkoHttpTarget(system, url);
       case "jdk" -> new JdkHttpTarget(url, connections, Runtime.getRuntime().availableProcessors());
@@ -387,14 +400,21 @@ public final class LoadTest {
         setup, run, stats.takeHistogram(), stats.counts(), cpu, stats.takeAnsweredHistogram(), stats.takeRefusedHistogram());
   }
 
+  /** Every node ready: as many 200s in a row as there are nodes (a round robin asks each in turn). */
   private void awaitReady(HttpTarget target) throws InterruptedException {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    int nodes = target instanceof RoundRobinTarget r ? r.size() : 1;
+    int readyInARow = 0;
     String last = "no answer";
     while (System.nanoTime() < deadline) {
       try {
         HttpTarget.Reply reply = target.get("/health/ready").toCompletableFuture().get(5, TimeUnit.SECONDS);
-        if (reply.status() == 200) {
+        readyInARow = reply.status() == 200 ? readyInARow + 1 : 0;
+        if (readyInARow >= nodes) {
           return;
+        }
+        if (reply.status() == 200) {
+          continue;
         }
         last = "HTTP " + reply.status() + " " + reply.body();
       } catch (Exception e) {

@@ -48,7 +48,8 @@ public record Options(
         help       this text
 
       options (defaults in brackets):
-        --url URL              the Ragmill node [http://127.0.0.1:8080]
+        --url URL[,URL...]     the Ragmill node, or several nodes taken in turn per request, as a
+                               round-robin load balancer would [http://127.0.0.1:8080]
         --collection NAME      [bench]
         --concurrency N        closed loop: workers; open loop: max connections [32]
         --duration D           measured time, e.g. 20s, 500ms, 2m [20s]
@@ -101,6 +102,11 @@ public record Options(
       """;
 
   /** Parses the arguments; throws {@link IllegalArgumentException} with a message for people. */
+  /** The nodes of {@code --url}: one URL, or several separated by commas. */
+  static List<String> urls(String url) {
+    return java.util.Arrays.stream(url.split(",")).map(String::strip).filter(u -> !u.isEmpty()).toList();
+  }
+
   public static Options parse(String[] args) {
     if (args.length == 0) {
       return defaults("help", Map.of(), Set.of());
@@ -180,6 +186,17 @@ public record Options(
         v.get("answers"),
         flags.contains("control"),
         positive("turns", v.getOrDefault("turns", "3")));
+    for (String url : urls(o.url())) {
+      java.net.URI uri;
+      try {
+        uri = java.net.URI.create(url);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--url takes http://host:port URLs separated by commas, was '" + o.url() + "'");
+      }
+      if (uri.getHost() == null || !Set.of("http", "https").contains(String.valueOf(uri.getScheme()))) {
+        throw new IllegalArgumentException("--url takes http://host:port URLs separated by commas, was '" + o.url() + "'");
+      }
+    }
     if (o.paraphraseShare() < 0 || o.paraphraseShare() > 1) {
       throw new IllegalArgumentException("--paraphrase-share is between 0 and 1, was " + o.paraphraseShare());
     }
