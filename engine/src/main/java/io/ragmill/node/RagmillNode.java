@@ -191,7 +191,7 @@ public final class RagmillNode {
     org.apache.pekko.actor.ActorSystem classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system);
     boolean bootstrap = config.getBoolean("ragmill.cluster.bootstrap");
     boolean seeded = !config.getStringList("pekko.cluster.seed-nodes").isEmpty();
-    if (bootstrap && !seeded && persistence.isEmbedded()) {
+    if (bootstrap && !seeded && persistence.isNodeLocal()) {
       throw new IllegalStateException(
           "ragmill.cluster.bootstrap forms a multi-node cluster, but the journal is the embedded H2 file of this "
               + "node; use a shared PostgreSQL (cluster-config/postgres.conf) for a cluster");
@@ -219,9 +219,9 @@ public final class RagmillNode {
     }
   }
 
-  /** Per-node H2 files would give each node its own journal: a cluster needs one shared database. */
+  /** Per-node H2 files would give each node its own journal: a cluster needs one shared database (PostgreSQL, or an H2 server). */
   private static void refuseClusterOnEmbeddedJournal(ActorSystem<?> system, PersistenceSettings persistence) {
-    if (!persistence.isEmbedded()) {
+    if (!persistence.isNodeLocal()) {
       return;
     }
     Address self = Cluster.get(system).selfMember().address();

@@ -24,7 +24,16 @@ public record PersistenceSettings(
         db.hasPath("password") ? db.getString("password") : "");
   }
 
+  /** H2's SQL dialect, embedded in this JVM or served over TCP. */
   public boolean isEmbedded() {
     return dialect.equals("h2");
+  }
+
+  /**
+   * A database only this node can use: an H2 file or in-memory database opened in this JVM. An H2
+   * server ({@code jdbc:h2:tcp:} or {@code jdbc:h2:ssl:}) is shared like PostgreSQL.
+   */
+  public boolean isNodeLocal() {
+    return isEmbedded() && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:");
   }
 }
