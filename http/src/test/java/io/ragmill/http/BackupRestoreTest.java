@@ -90,7 +90,7 @@ class BackupRestoreTest {
       collectionBefore = ok(server.send("GET", "/v1/collections/guide", null));
 
       HttpResponse<byte[]> anonymous = backup(server, "");
-      assertEquals(403, anonymous.statusCode());
+      assertEquals(401, anonymous.statusCode());
       assertTrue(anonymous.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
       HttpResponse<byte[]> badFlag = backup(server, "?embeddings=maybe", "X-Api-Key", ADMIN);
       assertEquals(400, badFlag.statusCode());
