@@ -151,6 +151,37 @@ class BackupRestoreTest {
   }
 
   @Test
+  void theCommandLineRefusesAnEmptyOrMissingDataFolderInOneLine() throws Exception {
+    Path empty = Files.createTempDirectory("ragmill-backup-empty");
+    Path missing = empty.resolve("not-there");
+    Path out = Files.createTempDirectory("ragmill-backup-out");
+    for (Path dataDir : java.util.List.of(empty, missing)) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      Path file = out.resolve(dataDir.getFileName() + ".backup.gz");
+      assertEquals(1, run(TestNodes.h2(dataDir, ""), err, "backup", file.toString()), err.toString());
+      String message = err.toString(StandardCharsets.UTF_8);
+      assertEquals(1, message.lines().count(), message);
+      assertTrue(message.startsWith("ragmill: backup failed: there is no database to back up at "), message);
+      assertTrue(message.contains("data folder is empty or missing"), message);
+      assertFalse(Files.exists(file), "no file is left behind");
+      assertFalse(Files.exists(dataDir.resolve("ragmill.mv.db")), "the backup created a database to back up");
+    }
+    assertFalse(Files.exists(missing), "the backup created the data folder");
+
+    // a database without the journal's tables (not a node's): named, not an SQL error
+    Path stranger = Files.createTempDirectory("ragmill-backup-stranger");
+    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + stranger + "/ragmill", "sa", "")) {
+      c.createStatement().execute("CREATE TABLE other (id INT)");
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(1, run(TestNodes.h2(stranger, ""), err, "backup", out.resolve("stranger.gz").toString()));
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertEquals(1, message.lines().count(), message);
+    assertTrue(message.contains("holds no Ragmill journal (no table event_journal"), message);
+    assertFalse(message.contains("SQL statement"), message);
+  }
+
+  @Test
   void theCommandLineBacksUpAStoppedNodeAndWillNotOverwriteAFile() throws Exception {
     Path dataDir = Files.createTempDirectory("ragmill-backup-cli");
     Config h2 = TestNodes.h2(dataDir, "");
