@@ -12,12 +12,17 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.ragmill.api.RagmillException;
 import io.ragmill.metrics.CacheMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
@@ -32,14 +37,27 @@ import org.slf4j.LoggerFactory;
  * queueing them, so a write issued during an outage is never replayed later over a newer value; a
  * circuit breaker stops calling a Redis that keeps failing and lets a trial call through after
  * {@code reset-timeout}. Every failure reads as a miss or a skipped write: Redis never fails a request.
+ *
+ * <p>Lettuce reconnects only a connection that once succeeded, so a Redis that is unreachable at
+ * start is retried here, in the background, with a backoff between {@code reconnect.min-backoff}
+ * and {@code reconnect.max-backoff}; until it answers, L2 is a miss and writes are skipped, as
+ * during a later outage.
  */
 public final class RedisTier implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisTier.class);
 
   /** The {@code ragmill.cache.redis} block. */
   public record Settings(
-      boolean enabled, String uri, String keyPrefix, Duration commandTimeout, int maxFailures, Duration resetTimeout) {
+      boolean enabled, String uri, String keyPrefix, Duration commandTimeout, int maxFailures, Duration resetTimeout,
+      Duration minBackoff, Duration maxBackoff) {
     public Settings {
+      if (minBackoff.isNegative() || minBackoff.isZero()) {
+        throw new IllegalArgumentException("ragmill.cache.redis.reconnect.min-backoff must be > 0, was " + minBackoff);
+      }
+      if (maxBackoff.compareTo(minBackoff) < 0) {
+        throw new IllegalArgumentException(
+            "ragmill.cache.redis.reconnect.max-backoff must be >= min-backoff (" + minBackoff + "), was " + maxBackoff);
+      }
       // no glob characters: the prefix is part of the SCAN patterns that clear the cache
       if (!keyPrefix.matches("[A-Za-z0-9_.\\-]+(:[A-Za-z0-9_.\\-]+)*")) {
         throw new IllegalArgumentException(
@@ -52,13 +70,32 @@ public final class RedisTier implements AutoCloseable {
       Config c = root.getConfig("ragmill.cache.redis");
       return new Settings(
           c.getBoolean("enabled"), c.getString("uri"), c.getString("key-prefix"), c.getDuration("command-timeout"),
-          c.getInt("breaker.max-failures"), c.getDuration("breaker.reset-timeout"));
+          c.getInt("breaker.max-failures"), c.getDuration("breaker.reset-timeout"),
+          c.getDuration("reconnect.min-backoff"), c.getDuration("reconnect.max-backoff"));
     }
   }
 
+  /** Where the connection stands, for readiness. */
+  public enum Status {
+    /** Commands go to Redis. */
+    CONNECTED,
+    /** The connection was up and dropped: Lettuce reconnects it; L1 serves meanwhile. */
+    RECONNECTING,
+    /** Redis has not been reached since start: retried with backoff; L1 serves meanwhile. */
+    CONNECTING
+  }
+
+  /** How long a start waits for the first connection before it goes on without L2 (and keeps trying). */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
   private final RedisClient client;
-  private final StatefulRedisConnection<byte[], byte[]> connection;
-  private final RedisAsyncCommands<byte[], byte[]> commands;
+  private final RedisURI uri;
+  private final Settings settings;
+  private final ActorSystem<?> system;
+  // null until the first connection succeeds; from then on Lettuce keeps it (and reconnects it)
+  private volatile StatefulRedisConnection<byte[], byte[]> connection;
+  private volatile RedisAsyncCommands<byte[], byte[]> commands;
+  private volatile boolean closed;
   private final CircuitBreaker breaker;
   private final ObjectMapper cbor;
   private final CacheSettings cacheSettings;
@@ -66,27 +103,21 @@ public final class RedisTier implements AutoCloseable {
   private final String prefix;
 
   private RedisTier(ActorSystem<?> system, Settings settings, CacheSettings cacheSettings) {
+    this.system = system;
+    this.settings = settings;
     this.cacheSettings = cacheSettings;
     this.prefix = settings.keyPrefix() + ":";
     this.metrics = CacheMetrics.get(system);
-    this.client = RedisClient.create(RedisURI.create(settings.uri()));
+    this.uri = RedisURI.create(settings.uri());
+    this.client = RedisClient.create();
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
             // an unreachable Redis must not hold up startup for Lettuce's default 10 s
-            .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
+            .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
             .build());
-    StatefulRedisConnection<byte[], byte[]> opened;
-    try {
-      opened = client.connect(ByteArrayCodec.INSTANCE);
-    } catch (RuntimeException e) {
-      client.shutdown();
-      throw e;
-    }
-    this.connection = opened;
-    this.commands = connection.async();
     this.breaker =
         CircuitBreaker.create(
                 system.classicSystem().scheduler(), settings.maxFailures(), settings.commandTimeout().multipliedBy(2),
@@ -97,20 +128,96 @@ public final class RedisTier implements AutoCloseable {
   }
 
   /**
-   * Connects, or returns empty (with a warning) when Redis cannot be reached at start: the node
-   * serves without L2 rather than refusing to start.
+   * The tier, connected if Redis answers within the connect timeout; otherwise it is logged, the
+   * node serves without L2 and the connection is retried in the background until Redis answers.
+   * Empty when Redis is off, or its URI cannot be used.
    */
   public static Optional<RedisTier> connect(ActorSystem<?> system, Settings settings, CacheSettings cacheSettings) {
     if (!settings.enabled()) {
       return Optional.empty();
     }
+    RedisTier tier;
     try {
-      RedisTier tier = new RedisTier(system, settings, cacheSettings);
-      system.getWhenTerminated().thenRun(tier::close);
-      return Optional.of(tier);
+      tier = new RedisTier(system, settings, cacheSettings);
     } catch (RuntimeException e) {
-      log.warn("Redis (L2) at {} unreachable at start, running without it: {}", settings.uri(), e.getMessage());
+      log.warn("Redis (L2) at {} cannot be used, running without it: {}", settings.uri(), e.getMessage());
       return Optional.empty();
+    }
+    system.getWhenTerminated().thenRun(tier::close);
+    boolean connected;
+    try {
+      connected = tier.attempt().toCompletableFuture().get(CONNECT_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      connected = false;
+    } catch (ExecutionException | TimeoutException e) {
+      connected = false;
+    }
+    if (!connected) {
+      log.warn(
+          "Redis (L2) at {} unreachable at start: serving without L2, retrying in the background (every {} to {})",
+          settings.uri(), settings.minBackoff(), settings.maxBackoff());
+      tier.retryAfter(settings.minBackoff());
+    }
+    return Optional.of(tier);
+  }
+
+  /** One connection attempt; completes with whether the tier is connected now (never exceptionally). */
+  private CompletionStage<Boolean> attempt() {
+    if (connection != null) {
+      return CompletableFuture.completedFuture(true);
+    }
+    CompletableFuture<Boolean> outcome = new CompletableFuture<>();
+    try {
+      client
+          .connectAsync(ByteArrayCodec.INSTANCE, uri)
+          .whenComplete(
+              (opened, error) -> {
+                if (error != null) {
+                  log.debug("Redis (L2) at {} still unreachable: {}", settings.uri(), error.getMessage());
+                  outcome.complete(false);
+                } else {
+                  outcome.complete(adopt(opened));
+                }
+              });
+    } catch (RuntimeException e) {
+      // the client was shut down under us
+      outcome.complete(false);
+    }
+    return outcome;
+  }
+
+  private synchronized boolean adopt(StatefulRedisConnection<byte[], byte[]> opened) {
+    if (closed || connection != null) {
+      opened.closeAsync();
+      return connection != null;
+    }
+    commands = opened.async();
+    connection = opened;
+    return true;
+  }
+
+  /** Tries again after {@code delay} (with jitter), doubling it up to the maximum while Redis stays away. */
+  private void retryAfter(Duration delay) {
+    if (closed) {
+      return;
+    }
+    long jittered = (long) (delay.toMillis() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+    Runnable retry =
+        () -> attempt()
+            .thenAccept(
+                connected -> {
+                  if (connected) {
+                    log.info("Redis (L2) at {} reachable: L2 in use", settings.uri());
+                  } else {
+                    Duration next = delay.multipliedBy(2);
+                    retryAfter(next.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : next);
+                  }
+                });
+    try {
+      system.scheduler().scheduleOnce(Duration.ofMillis(Math.max(1, jittered)), retry, system.executionContext());
+    } catch (IllegalStateException e) {
+      // the scheduler stops with the actor system: nothing left to retry for
     }
   }
 
@@ -144,11 +251,18 @@ public final class RedisTier implements AutoCloseable {
    * operator asked for it, so a failure is reported rather than swallowed. Completes with the count.
    */
   public CompletionStage<Long> clear(Optional<CacheKind> kind, Optional<String> tenant, Optional<String> collection) {
+    if (commands == null) {
+      return CompletableFuture.failedFuture(
+          RagmillException.unavailable(
+              "Redis (L2) at " + settings.uri() + " has not been reachable since this node started: nothing cleared there",
+              settings.minBackoff()));
+    }
     byte[] match = pattern(prefix, kind, tenant, collection).getBytes(StandardCharsets.UTF_8);
     return clearFrom(io.lettuce.core.ScanCursor.INITIAL, match, 0L);
   }
 
   private CompletionStage<Long> clearFrom(io.lettuce.core.ScanCursor cursor, byte[] match, long removed) {
+    RedisAsyncCommands<byte[], byte[]> commands = this.commands;
     return commands
         .scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(match).limit(1000))
         .thenCompose(
@@ -166,6 +280,10 @@ public final class RedisTier implements AutoCloseable {
 
   /** The stored value, or empty on a miss, an error, a timeout or an open circuit. */
   public CompletionStage<Optional<CachedValue>> get(CacheKey key) {
+    RedisAsyncCommands<byte[], byte[]> commands = this.commands;
+    if (commands == null) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
     long start = System.nanoTime();
     return guarded(
             () -> commands.get(redisKey(prefix, key)).toCompletableFuture())
@@ -176,6 +294,10 @@ public final class RedisTier implements AutoCloseable {
 
   /** Writes with the kind's TTL; failures are logged at debug and dropped. */
   public void set(CacheKey key, CachedValue value) {
+    RedisAsyncCommands<byte[], byte[]> commands = this.commands;
+    if (commands == null) {
+      return;
+    }
     byte[] bytes;
     try {
       bytes = cbor.writerFor(CachedValue.class).writeValueAsBytes(value);
@@ -204,14 +326,26 @@ public final class RedisTier implements AutoCloseable {
     }
   }
 
-  /** Whether the connection is up now (Lettuce reconnects on its own). */
+  /** Whether the connection is up now. */
   public boolean isConnected() {
-    return connection.isOpen();
+    return status() == Status.CONNECTED;
+  }
+
+  public Status status() {
+    StatefulRedisConnection<byte[], byte[]> c = connection;
+    return c == null ? Status.CONNECTING : c.isOpen() ? Status.CONNECTED : Status.RECONNECTING;
   }
 
   @Override
   public void close() {
-    connection.close();
+    StatefulRedisConnection<byte[], byte[]> c;
+    synchronized (this) {
+      closed = true;
+      c = connection;
+    }
+    if (c != null) {
+      c.close();
+    }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
 }

@@ -252,8 +252,12 @@ public final class RagmillNode {
     checks.put(
         "redis",
         !redisEnabled ? "off"
-            : redis.isEmpty() ? "unreachable at start: running without L2"
-            : redis.get().isConnected() ? "connected" : "disconnected: serving from L1 while it reconnects");
+            : redis.isEmpty() ? "unusable (see the log): running without L2"
+            : switch (redis.get().status()) {
+              case CONNECTED -> "connected";
+              case RECONNECTING -> "disconnected: serving from L1 while it reconnects";
+              case CONNECTING -> "unreachable since start: serving from L1 while it reconnects";
+            });
     return new Readiness(up && model && journal, checks);
   }
 

@@ -58,7 +58,8 @@ class RedisTierTest {
             dataDir,
             "ragmill.cache.redis { enabled = on, uri = \"" + redisUri + "\", key-prefix = \"" + keyPrefix + "\","
                 + " command-timeout = 100ms,"
-                + " breaker { max-failures = 3, reset-timeout = 1s } }\n"
+                + " breaker { max-failures = 3, reset-timeout = 1s },"
+                + " reconnect { min-backoff = 200ms, max-backoff = 1s } }\n"
                 + "ragmill.cache.answer.ttl = 10m");
     TestNode node = new TestNode(config, embedder);
     nodes.add(node);
@@ -155,7 +156,9 @@ class RedisTierTest {
       IllegalArgumentException e =
           org.junit.jupiter.api.Assertions.assertThrows(
               IllegalArgumentException.class,
-              () -> new RedisTier.Settings(true, "redis://x", bad, Duration.ofMillis(50), 5, Duration.ofSeconds(5)));
+              () -> new RedisTier.Settings(
+                  true, "redis://x", bad, Duration.ofMillis(50), 5, Duration.ofSeconds(5), Duration.ofSeconds(1),
+                  Duration.ofSeconds(30)));
       assertTrue(e.getMessage().contains("key-prefix"), e.getMessage());
     }
   }
@@ -188,6 +191,53 @@ class RedisTierTest {
             query(node, "after the outage " + UUID.randomUUID());
             assertFalse(tenantKeys("answer").isEmpty(), "no write reached Redis yet");
           });
+      deleteTenantKeys();
+    }
+  }
+
+  @Test
+  void aNodeThatStartedWhileRedisWasUnreachableUsesL2OnceRedisAnswers() throws Exception {
+    QueryResult computed = computeOnANodeThatThenStops("which tier does redis keep");
+
+    try (TcpProxy proxy = new TcpProxy(6379)) {
+      proxy.cut();
+      RecordingEmbedder embedder = RecordingEmbedder.open();
+      RagmillNode node = start("redis://127.0.0.1:" + proxy.port() + "/0", embedder).node();
+      assertEquals(
+          "unreachable since start: serving from L1 while it reconnects", node.readiness().checks().get("redis"));
+
+      // meanwhile L2 is a miss and writes are skipped; no request fails
+      assertEquals(QueryResult.CacheStatus.MISS, query(node, "while redis is away").cache());
+      java.util.concurrent.CompletionException refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              java.util.concurrent.CompletionException.class,
+              () -> await(node.cache().clear(Optional.empty(), Optional.of(tenant), Optional.empty())));
+      assertTrue(
+          io.ragmill.api.RagmillException.find(refused).isPresent(), "an operator's clear says Redis was not cleared");
+
+      proxy.restore();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .untilAsserted(() -> assertEquals("connected", node.readiness().checks().get("redis")));
+
+      // the answer the other node computed is an L2 hit here: nothing embedded for it
+      int embeddedBefore = embedder.texts();
+      QueryResult fromRedis = query(node, "which tier does redis keep");
+      assertEquals(QueryResult.CacheStatus.HIT, fromRedis.cache());
+      assertEquals(CacheTier.L2, fromRedis.cacheTier());
+      assertEquals(computed.answer(), fromRedis.answer());
+      assertEquals(embeddedBefore, embedder.texts(), "an L2 hit needs no embedding");
+      assertTrue(await(node.cache().stats()).kinds().get(CacheKind.ANSWER).l2Hits() >= 1);
+
+      // and fills are written through again (the one made while Redis was away was skipped)
+      assertEquals(1, tenantKeys("answer").size(), tenantKeys("answer").toString());
+      query(node, "after redis came back");
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .untilAsserted(() -> assertEquals(2, tenantKeys("answer").size()));
+    } finally {
       deleteTenantKeys();
     }
   }

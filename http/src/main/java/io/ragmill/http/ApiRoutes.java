@@ -68,7 +68,11 @@ final class ApiRoutes extends AllDirectives {
                         pathPrefix("collections", () -> pathPrefix(segment(), c -> collectionRoutes(tenant, c))),
                         path(
                             segment("jobs").slash(segment()),
-                            jobId -> get(() -> respond(StatusCodes.OK, () -> node.ingestion().status(tenant, jobId)))),
+                            jobId ->
+                                get(
+                                    () ->
+                                        parameterOptional(
+                                            "wait", wait -> respond(StatusCodes.OK, () -> job(tenant, jobId, wait))))),
                         path(
                             segment("sessions").slash(segment()),
                             id ->
@@ -119,12 +123,41 @@ final class ApiRoutes extends AllDirectives {
         .thenApply(info -> json(info.created() ? StatusCodes.CREATED : StatusCodes.OK, info));
   }
 
-  private CompletionStage<HttpResponse> ingest(String tenant, String collection, JsonNode body, Optional<String> wait) {
-    String name = name(collection);
+  /** {@code ?wait}, {@code ?wait=true} or {@code ?wait=false} (absent: false); anything else is invalid. */
+  private static boolean waitParameter(Optional<String> wait) {
     boolean waitForIt = wait.map(w -> w.isEmpty() || w.equalsIgnoreCase("true")).orElse(false);
     if (wait.isPresent() && !waitForIt && !wait.get().equalsIgnoreCase("false")) {
       throw RagmillException.invalid("'wait' must be true or false, was '" + wait.get() + "'");
     }
+    return waitForIt;
+  }
+
+  /** The job once it has completed or failed; empty if it is still running after {@code wait-timeout}. */
+  private CompletionStage<Optional<IngestionJob.Status>> awaitDone(String tenant, String jobId) {
+    return node.ingestion()
+        .awaitDone(tenant, jobId, settings.waitTimeout())
+        .handle((done, error) -> Optional.ofNullable(done));
+  }
+
+  /** A job's status; with {@code ?wait=true}, once it has completed or failed (or still running after the wait). */
+  private CompletionStage<IngestionJob.Status> job(String tenant, String jobId, Optional<String> wait) {
+    boolean waitForIt = waitParameter(wait);
+    // the status first: another tenant's job (or none) is a 404 at once, not after the wait
+    return node.ingestion()
+        .status(tenant, jobId)
+        .thenCompose(
+            status ->
+                !waitForIt || status.phase() != IngestionJob.Phase.RUNNING
+                    ? CompletableFuture.completedFuture(status)
+                    : awaitDone(tenant, jobId)
+                        .thenCompose(
+                            done -> done.<CompletionStage<IngestionJob.Status>>map(CompletableFuture::completedFuture)
+                                .orElseGet(() -> node.ingestion().status(tenant, jobId))));
+  }
+
+  private CompletionStage<HttpResponse> ingest(String tenant, String collection, JsonNode body, Optional<String> wait) {
+    String name = name(collection);
+    boolean waitForIt = waitParameter(wait);
     return node.ingestion()
         .submit(tenant, name, bodies.documents(body))
         .thenCompose(
@@ -134,21 +167,22 @@ final class ApiRoutes extends AllDirectives {
               if (!waitForIt) {
                 return CompletableFuture.completedFuture(acceptedResponse);
               }
-              return node.ingestion()
-                  .awaitDone(tenant, accepted.jobId(), settings.waitTimeout())
-                  .handle(
-                      (done, error) ->
-                          done == null
+              return awaitDone(tenant, accepted.jobId())
+                  .thenApply(
+                      finished ->
+                          finished
+                              .map(
+                                  done ->
+                                      done.phase() == IngestionJob.Phase.FAILED
+                                          // not a 200: the documents are not (all) in the collection
+                                          ? problems
+                                              .response(
+                                                  StatusCodes.INTERNAL_SERVER_ERROR, "ingestion-failed",
+                                                  "Ingestion failed", "job " + done.jobId() + " failed: " + done.error())
+                                              .addHeader(Location.create("/v1/jobs/" + done.jobId()))
+                                          : json(StatusCodes.OK, done))
                               // still running after wait-timeout: the job goes on, poll its status
-                              ? acceptedResponse
-                              : done.phase() == IngestionJob.Phase.FAILED
-                                  // not a 200: the documents are not (all) in the collection
-                                  ? problems
-                                      .response(
-                                          StatusCodes.INTERNAL_SERVER_ERROR, "ingestion-failed", "Ingestion failed",
-                                          "job " + done.jobId() + " failed: " + done.error())
-                                      .addHeader(Location.create("/v1/jobs/" + done.jobId()))
-                                  : json(StatusCodes.OK, done));
+                              .orElse(acceptedResponse));
             });
   }
 

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -13,8 +14,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * Who is calling: an API key (Authorization: Bearer, or X-Api-Key) names a tenant. With auth off
- * every caller is the tenant {@code default}. Unknown or missing keys get 401; the admin API wants
- * the admin key (403 otherwise).
+ * every caller is the tenant {@code default}. A missing or unknown key is a 401 with
+ * {@code WWW-Authenticate} (on /v1 and /admin alike); the admin API answers a known API key that is
+ * not the admin key with 403, and every request with 403 while no admin key is set.
  */
 final class Authentication extends AllDirectives {
   static final String DEFAULT_TENANT = "default";
@@ -60,12 +62,20 @@ final class Authentication extends AllDirectives {
             return inner.apply(tenant.get());
           }
           return complete(
-              problems
-                  .response(StatusCodes.UNAUTHORIZED, "unauthorized", "Unauthorized",
-                      key.isEmpty() ? "send an API key: Authorization: Bearer KEY, or X-Api-Key: KEY"
-                          : "this API key is not known")
-                  .addHeader(RawHeader.create("WWW-Authenticate", "Bearer")));
+              unauthorized(
+                  key.isEmpty() ? "send an API key: Authorization: Bearer KEY, or X-Api-Key: KEY"
+                      : "this API key is not known"));
         });
+  }
+
+  /** 401, naming both ways to present a key: the Bearer scheme and the X-Api-Key header. */
+  private HttpResponse unauthorized(String detail) {
+    return problems
+        .response(StatusCodes.UNAUTHORIZED, "unauthorized", "Unauthorized", detail)
+        .addHeaders(
+            java.util.List.of(
+                RawHeader.create("WWW-Authenticate", "Bearer"),
+                RawHeader.create("WWW-Authenticate", "ApiKey header=\"X-Api-Key\"")));
   }
 
   Route admin(Supplier<Route> inner) {
@@ -76,11 +86,17 @@ final class Authentication extends AllDirectives {
                 "the admin API is off: set ragmill.auth.admin-key (RAGMILL_ADMIN_KEY)"));
           }
           Optional<String> key = presentedKey(request);
-          if (key.isPresent() && constantTimeEquals(key.get(), settings.adminKey().get())) {
+          if (key.isEmpty()) {
+            return complete(unauthorized("the admin API needs the admin key: X-Api-Key: KEY, or Authorization: Bearer KEY"));
+          }
+          if (constantTimeEquals(key.get(), settings.adminKey().get())) {
             return inner.get();
           }
+          if (!settings.tenantsByKey().containsKey(key.get())) {
+            return complete(unauthorized("this API key is not known"));
+          }
           return complete(problems.response(StatusCodes.FORBIDDEN, "forbidden", "Forbidden",
-              "the admin API needs the admin key"));
+              "this API key is a tenant's, not the admin key"));
         });
   }
 

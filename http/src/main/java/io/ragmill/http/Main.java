@@ -24,9 +24,16 @@ public final class Main {
    * built from ragmill.data-dir: resolve the folder against the working directory once, here.
    */
   static Config withAbsoluteDataDir(Config config) throws java.io.IOException {
+    return withAbsoluteDataDir(config, true);
+  }
+
+  /** {@code create}: make the folder if it is missing (not for a backup, which only reads it). */
+  static Config withAbsoluteDataDir(Config config, boolean create) throws java.io.IOException {
     String dir = config.getString("ragmill.data-dir");
     java.nio.file.Path absolute = java.nio.file.Paths.get(dir).toAbsolutePath().normalize();
-    java.nio.file.Files.createDirectories(absolute);
+    if (create) {
+      java.nio.file.Files.createDirectories(absolute);
+    }
     if (dir.equals(absolute.toString())) {
       return config;
     }
@@ -51,7 +58,8 @@ public final class Main {
       return;
     }
     if (command.equals("backup") || command.equals("restore")) {
-      System.exit(BackupCommand.run(withAbsoluteDataDir(ConfigFactory.load()), args, System.out, System.err));
+      Config config = withAbsoluteDataDir(ConfigFactory.load(), command.equals("restore"));
+      System.exit(BackupCommand.run(config, args, System.out, System.err));
     }
     if (!command.equals("serve")) {
       System.err.println(

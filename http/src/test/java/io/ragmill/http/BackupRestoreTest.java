@@ -90,7 +90,7 @@ class BackupRestoreTest {
       collectionBefore = ok(server.send("GET", "/v1/collections/guide", null));
 
       HttpResponse<byte[]> anonymous = backup(server, "");
-      assertEquals(403, anonymous.statusCode());
+      assertEquals(401, anonymous.statusCode());
       assertTrue(anonymous.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
       HttpResponse<byte[]> badFlag = backup(server, "?embeddings=maybe", "X-Api-Key", ADMIN);
       assertEquals(400, badFlag.statusCode());
@@ -148,6 +148,37 @@ class BackupRestoreTest {
     err.reset();
     assertEquals(2, run(postgres, err, "restore", file.toString(), "--force"));
     assertTrue(err.toString().contains("usage: ragmill restore FILE [--replace]"), err.toString());
+  }
+
+  @Test
+  void theCommandLineRefusesAnEmptyOrMissingDataFolderInOneLine() throws Exception {
+    Path empty = Files.createTempDirectory("ragmill-backup-empty");
+    Path missing = empty.resolve("not-there");
+    Path out = Files.createTempDirectory("ragmill-backup-out");
+    for (Path dataDir : java.util.List.of(empty, missing)) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      Path file = out.resolve(dataDir.getFileName() + ".backup.gz");
+      assertEquals(1, run(TestNodes.h2(dataDir, ""), err, "backup", file.toString()), err.toString());
+      String message = err.toString(StandardCharsets.UTF_8);
+      assertEquals(1, message.lines().count(), message);
+      assertTrue(message.startsWith("ragmill: backup failed: there is no database to back up at "), message);
+      assertTrue(message.contains("data folder is empty or missing"), message);
+      assertFalse(Files.exists(file), "no file is left behind");
+      assertFalse(Files.exists(dataDir.resolve("ragmill.mv.db")), "the backup created a database to back up");
+    }
+    assertFalse(Files.exists(missing), "the backup created the data folder");
+
+    // a database without the journal's tables (not a node's): named, not an SQL error
+    Path stranger = Files.createTempDirectory("ragmill-backup-stranger");
+    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + stranger + "/ragmill", "sa", "")) {
+      c.createStatement().execute("CREATE TABLE other (id INT)");
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(1, run(TestNodes.h2(stranger, ""), err, "backup", out.resolve("stranger.gz").toString()));
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertEquals(1, message.lines().count(), message);
+    assertTrue(message.contains("holds no Ragmill journal (no table event_journal"), message);
+    assertFalse(message.contains("SQL statement"), message);
   }
 
   @Test

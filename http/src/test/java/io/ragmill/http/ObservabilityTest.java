@@ -101,7 +101,7 @@ class ObservabilityTest {
 
   @Test
   void adminAlertsListsAFiringRuleBehindTheAdminKey() throws Exception {
-    assertEquals(403, get("/admin/alerts").statusCode());
+    assertEquals(401, get("/admin/alerts").statusCode());
     assertEquals(200, post("/v1/embeddings", "{\"input\":\"alert me\"}").statusCode());
     await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
       node.node().evaluateAlerts();

@@ -37,6 +37,11 @@ class TenantIsolationTest {
     return new Reply(r.statusCode(), TestServer.json(r), r);
   }
 
+  private static void assertProblem(Reply r, int status) {
+    assertEquals("application/problem+json", r.raw().headers().firstValue("Content-Type").orElse(null));
+    assertEquals(status, r.body().get("status").asInt(), r.body().toString());
+  }
+
   private static final String QUESTION = "{\"query\":\"what is the launch code\",\"k\":1}";
 
   @Test
@@ -44,7 +49,13 @@ class TenantIsolationTest {
     Reply anonymous = send("POST", "/v1/collections/vault/query", null, QUESTION);
     assertEquals(401, anonymous.status());
     assertEquals("Bearer", anonymous.raw().headers().firstValue("WWW-Authenticate").orElse(null));
-    assertEquals(401, send("POST", "/v1/collections/vault/query", "wrong-key", QUESTION).status());
+    assertProblem(anonymous, 401);
+    Reply unknown = send("POST", "/v1/collections/vault/query", "wrong-key", QUESTION);
+    assertEquals(401, unknown.status());
+    assertEquals(
+        java.util.List.of("Bearer", "ApiKey header=\"X-Api-Key\""), unknown.raw().headers().allValues("WWW-Authenticate"));
+    assertProblem(unknown, 401);
+    assertEquals(401, send("GET", "/v1/jobs/any", null, null).status());
 
     Reply jobA =
         send("POST", "/v1/collections/vault/documents?wait=true", "key-a", "{\"id\":\"a\",\"text\":\"The launch code is alpha-123.\"}");
@@ -75,8 +86,21 @@ class TenantIsolationTest {
     send("POST", "/v1/collections/stats/query", "key-a", "{\"query\":\"hits\"}");
     send("POST", "/v1/collections/stats/query", "key-a", "{\"query\":\"hits\"}");
 
-    assertEquals(403, send("GET", "/admin/cache/stats", null, null).status());
-    assertEquals(403, send("GET", "/admin/cache/stats", "key-a", null).status());
+    // no key or an unknown one: who is calling is not known (401, and how to say it); a tenant's key: 403
+    for (String key : java.util.Arrays.asList(null, "wrong-key")) {
+      Reply unauthorized = send("GET", "/admin/cache/stats", key, null);
+      assertEquals(401, unauthorized.status(), unauthorized.raw().body());
+      assertEquals(
+          java.util.List.of("Bearer", "ApiKey header=\"X-Api-Key\""),
+          unauthorized.raw().headers().allValues("WWW-Authenticate"));
+      assertProblem(unauthorized, 401);
+    }
+    Reply tenantKey = send("GET", "/admin/cache/stats", "key-a", null);
+    assertEquals(403, tenantKey.status(), tenantKey.raw().body());
+    assertTrue(tenantKey.raw().headers().firstValue("WWW-Authenticate").isEmpty());
+    assertProblem(tenantKey, 403);
+    HttpResponse<String> viaHeader = server.send("GET", "/admin/cache/stats", null, "X-Api-Key", "key-b");
+    assertEquals(403, viaHeader.statusCode(), viaHeader.body());
     Reply stats = send("GET", "/admin/cache/stats", "admin-secret", null);
     assertEquals(200, stats.status(), stats.raw().body());
     JsonNode answers = stats.body().get("kinds").get("answer");

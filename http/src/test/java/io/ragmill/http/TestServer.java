@@ -49,9 +49,16 @@ final class TestServer implements AutoCloseable {
    */
   static TestServer start(
       Config config, Embedder embedder, AuthSettings auth, Supplier<Config> configSource, int maxBody) throws Exception {
+    return start(config, embedder, auth, configSource, maxBody, Duration.ofSeconds(30));
+  }
+
+  /** {@code waitTimeout}: how long {@code ?wait=true} waits for a job (ragmill.http.wait-timeout). */
+  static TestServer start(
+      Config config, Embedder embedder, AuthSettings auth, Supplier<Config> configSource, int maxBody,
+      Duration waitTimeout) throws Exception {
     TestNode node = new TestNode(config, embedder);
     try {
-      HttpSettings settings = new HttpSettings("127.0.0.1", 0, maxBody, Duration.ofSeconds(30));
+      HttpSettings settings = new HttpSettings("127.0.0.1", 0, maxBody, waitTimeout);
       HttpServer server =
           configSource == null
               ? new HttpServer(node.node(), settings, auth)

@@ -60,6 +60,9 @@ public final class Backup {
   private static final int BATCH = 500;
   /** H2's error code for a database file another process has open. */
   private static final int H2_DATABASE_IN_USE = 90020;
+  /** H2's error codes for a database file that does not exist (with {@code IFEXISTS=TRUE}). */
+  private static final int H2_DATABASE_NOT_FOUND = 90013;
+  private static final int H2_DATABASE_NOT_FOUND_WITH_IF_EXISTS = 90146;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonFactory LINES = new JsonFactoryBuilder().rootValueSeparator("\n").build();
@@ -81,8 +84,9 @@ public final class Backup {
   public static Summary write(PersistenceSettings settings, OutputStream out, boolean embeddings) {
     Instant createdAt = Instant.now();
     Map<String, Long> rows = new LinkedHashMap<>();
-    try (Connection c = connect(settings);
+    try (Connection c = connectToExisting(settings);
         JsonGenerator json = LINES.createGenerator(new GZIPOutputStream(out, 1 << 16))) {
+      requireJournal(c, settings, embeddings);
       if (settings.isEmbedded()) {
         try (Statement s = c.createStatement()) {
           s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SNAPSHOT");
@@ -420,6 +424,50 @@ public final class Backup {
     return DriverManager.getConnection(settings.url(), settings.user(), settings.password());
   }
 
+  /** A connection to a database that exists: H2 would otherwise create an empty file (and folder) to back up. */
+  private static Connection connectToExisting(PersistenceSettings settings) throws SQLException {
+    String url = settings.url();
+    boolean h2File =
+        settings.isEmbedded() && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:")
+            && !url.startsWith("jdbc:h2:mem:");
+    if (!h2File) {
+      return connect(settings);
+    }
+    try {
+      String ifExists = url.toUpperCase(java.util.Locale.ROOT).contains(";IFEXISTS=") ? url : url + ";IFEXISTS=TRUE";
+      return DriverManager.getConnection(ifExists, settings.user(), settings.password());
+    } catch (SQLException e) {
+      if (e.getErrorCode() == H2_DATABASE_NOT_FOUND || e.getErrorCode() == H2_DATABASE_NOT_FOUND_WITH_IF_EXISTS) {
+        throw new BackupException(
+            "there is no database to back up at " + settings.url()
+                + ": the data folder is empty or missing; point ragmill.data-dir (RAGMILL_DATA_DIR) at the node's",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /** Refuses a database without the tables a backup reads: one that no node has run on. */
+  private static void requireJournal(Connection c, PersistenceSettings settings, boolean embeddings) throws SQLException {
+    List<String> missing = new ArrayList<>();
+    for (Table table : BackupTables.ALL) {
+      if (table.cache() && !embeddings) {
+        continue;
+      }
+      // the schema files create every table in the public schema
+      try (ResultSet rs = c.getMetaData().getTables(null, settings.isEmbedded() ? "PUBLIC" : "public", table.name(), null)) {
+        if (!rs.next()) {
+          missing.add(table.name());
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new BackupException(
+          "the database at " + settings.url() + " holds no Ragmill journal (no table " + String.join(", ", missing)
+              + "): nothing to back up; is it the node's database?");
+    }
+  }
+
   private static RuntimeException failure(String what, PersistenceSettings settings, SQLException e) {
     if (settings.isEmbedded() && e.getErrorCode() == H2_DATABASE_IN_USE) {
       return new BackupException(
@@ -427,6 +475,8 @@ public final class Backup {
               + " (a running node is backed up with POST /admin/backup)",
           e);
     }
-    return new BackupException("the " + what + " failed on " + settings.url() + ": " + e.getMessage(), e);
+    // the driver's first line is the reason; H2 adds the SQL statement on the lines after it
+    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+    return new BackupException("the " + what + " failed on " + settings.url() + ": " + reason, e);
   }
 }
