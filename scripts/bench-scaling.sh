@@ -72,7 +72,7 @@ H2_PORT=${H2_PORT:-19092}
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2> /dev/null || true; done
-  wait 2> /dev/null || true
+  for pid in "${PIDS[@]}"; do wait "$pid" 2> /dev/null || true; done
 }
 trap cleanup EXIT
 [ -z "${JAVA_LOG:-}" ] || mkdir -p "$JAVA_LOG"
@@ -131,6 +131,7 @@ cluster() { # count placement lanes: start nodes 1..count and wait for all of th
   for n in $(seq 2 "$1"); do start_node "$n" "$2" "$3"; done
   for n in $(seq 2 "$1"); do await_ready "$n"; done
   await_members "$1"
+  [ "$1" -eq 1 ] || sleep 10 # shards moving to the nodes that joined (rebalance-interval 2 s) settle
 }
 urls() { # count -> the URL list of nodes 1..count
   local list=""
@@ -160,7 +161,11 @@ pin "$(node_cores 1)" "$JAVA" -Xmx1g $(jlog baseline-server) -cp "$LOADTEST_CP" 
   baseline-server --port 18090 > "$OUT/baseline-server.log" 2>&1 &
 BASE_PID=$!
 PIDS+=($BASE_PID)
-until [ "$(http_status http://127.0.0.1:18090/)" != 000 ]; do sleep 0.3; done
+deadline=$((SECONDS + 60))
+until [ "$(http_status http://127.0.0.1:18090/)" != 000 ]; do
+  [ $SECONDS -lt $deadline ] || { echo "the baseline server did not start:"; tail -20 "$OUT/baseline-server.log"; exit 1; }
+  sleep 0.3
+done
 for r in $(seq 1 "$ROUNDS"); do
   "${LT[@]}" $(jlog "loadtest-baseline-$r") -cp "$LOADTEST_CP" io.ragmill.loadtest.LoadTest baseline --external \
     --url http://127.0.0.1:18090 --concurrency 32 --duration "$DURATION" --warmup "$WARMUP" \
@@ -178,7 +183,7 @@ echo "== $NODES nodes, lanes local (each node embeds its own requests' texts)"
 for n in $(seq 2 "$NODES"); do start_node "$n" local 1; done
 for n in $(seq 2 "$NODES"); do await_ready "$n"; done
 await_members "$NODES"
-sleep 10 # shards moving to the nodes that joined (rebalance-interval 2 s) settle
+sleep 10
 measure "${NODES}nodes-local" "$NODES"
 lt "uncached-${NODES}nodes-local-via1" uncached "$(urls 1)" $((32 * NODES))
 
