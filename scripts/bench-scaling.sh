@@ -100,9 +100,9 @@ start_node() { # n placement lanes
   PIDS+=($!)
 }
 await_ready() { # n
-  local deadline=$((SECONDS + 180))
+  local deadline=$((SECONDS + 90))
   until [ "$(http_status "http://127.0.0.1:$((18080 + $1))/health/ready")" = 200 ]; do
-    [ $SECONDS -lt $deadline ] || { echo "node $1 not ready after 180 s:"; tail -20 "$OUT/node-$1.log"; exit 1; }
+    [ $SECONDS -lt $deadline ] || { echo "node $1 not ready after 90 s:"; tail -20 "$OUT/node-$1.log"; exit 1; }
     sleep 0.5
   done
 }

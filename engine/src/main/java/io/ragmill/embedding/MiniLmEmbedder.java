@@ -52,6 +52,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 0.98-0.99 to the vector of the same text run alone). The embedding cache keeps one vector per text.
  */
 public final class MiniLmEmbedder implements Embedder, AutoCloseable {
+  /** DJL's override of the tokenizer library's build (cpu, or a CUDA one it would download). */
+  static final String TOKENIZER_FLAVOR = "RUST_FLAVOR";
+
   public static final String MODEL_ID = "all-minilm-l6-v2-q";
   static final int MAX_TOKENS = 512;
   private static final int SUB_BATCH = 32;
@@ -109,6 +112,12 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     // DJL's tokenizer otherwise calls home (EC2 metadata, telemetry) while it loads
     if (System.getProperty("OPT_OUT_TRACKING") == null) {
       System.setProperty("OPT_OUT_TRACKING", "true");
+    }
+    // On a host with an NVIDIA GPU, DJL picks a CUDA build of its tokenizer library, which is not
+    // in the jar, and downloads it: with no network the model never loaded (seen on a GPU host).
+    // Tokenizing runs on the CPU either way; the CPU build ships in the jar.
+    if (System.getenv(TOKENIZER_FLAVOR) == null && System.getProperty(TOKENIZER_FLAVOR) == null) {
+      System.setProperty(TOKENIZER_FLAVOR, "cpu");
     }
     try {
       environment = OrtEnvironment.getEnvironment();
