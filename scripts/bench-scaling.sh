@@ -180,10 +180,8 @@ cluster 1 local 1
 measure 1node 1
 
 echo "== $NODES nodes, lanes local (each node embeds its own requests' texts)"
-for n in $(seq 2 "$NODES"); do start_node "$n" local 1; done
-for n in $(seq 2 "$NODES"); do await_ready "$n"; done
-await_members "$NODES"
-sleep 10
+stop_nodes
+cluster "$NODES" local 1
 measure "${NODES}nodes-local" "$NODES"
 lt "uncached-${NODES}nodes-local-via1" uncached "$(urls 1)" $((32 * NODES))
 
