@@ -3,15 +3,17 @@
 # pinned to CORES_PER_NODE cores of its own, the load generator and the shared journal (an H2
 # server, cluster-config/h2-server.conf: no PostgreSQL needed) on the cores left. Through a round
 # robin over every node (the load tool's --url list, as a balancer would send), it measures uncached
-# queries (the model's work) and cached ones, first with one node, then with all of them; then the
-# same cluster again with the batcher lanes shared (placement = spread): one lane for the cluster, as
-# every version before local lanes ran, and one lane per node. Limits measured in the same run: one
-# node's figure times NODES (linear scaling), and a bare Pekko HTTP endpoint on one node's cores.
+# queries (the model's work) and cached ones, first with one node, then with all of them (one batcher
+# lane shared by the cluster, the default); then uncached queries again with each node's own lanes
+# (placement = local) and with one spread lane per node. Limits measured in the same run: one node's
+# figure times NODES (linear scaling), and a bare Pekko HTTP endpoint on one node's cores.
 #
 # Usage: scripts/bench-scaling.sh            needs NODES * CORES_PER_NODE + 2 cores or more
 # Environment: NODES=3 CORES_PER_NODE=4 DOCS=1000 DURATION=10s WARMUP=3s ROUNDS=2 HEAP=4g
 #   JAVA=java RAGMILL_CP=http/target/ragmill.jar LOADTEST_CP=loadtest/target/ragmill-loadtest.jar
 #   OUT=target/bench-scaling/<time> JAVA_LOG=<dir> (each JVM's -Xlog:class+load into that folder)
+#   QUICK=1: one node, all nodes on one shared lane, then on local lanes; no bare endpoint, no
+#   spread lanes, nothing sent through node 1 alone
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 NODES=${NODES:-3}
@@ -133,6 +135,11 @@ cluster() { # count placement lanes: start nodes 1..count and wait for all of th
   await_members "$1"
   [ "$1" -eq 1 ] || sleep 10 # shards moving to the nodes that joined (rebalance-interval 2 s) settle
 }
+settle() { # count: an unmeasured uncached run through the fresh nodes. The first multi-node phase ran
+  # slower than the same phase later in the run (in whichever order they came), so each phase gets
+  # this before it is measured
+  [ "$1" -eq 1 ] || lt "settle-$1-$SECONDS" uncached "$(urls "$1")" $((32 * $1)) --duration "${SETTLE:-10s}" > /dev/null
+}
 urls() { # count -> the URL list of nodes 1..count
   local list=""
   for n in $(seq 1 "$1"); do list="$list${list:+,}http://127.0.0.1:$((18080 + n))"; done
@@ -156,6 +163,8 @@ measure() { # label nodes: uncached and cached rounds through every node in turn
   done
 }
 
+QUICK=${QUICK:-0}
+if [ "$QUICK" != 1 ]; then
 echo "== the limit: a bare Pekko HTTP JSON endpoint on one node's cores ($(node_cores 1))"
 pin "$(node_cores 1)" "$JAVA" -Xmx1g $(jlog baseline-server) -cp "$LOADTEST_CP" io.ragmill.loadtest.LoadTest \
   baseline-server --port 18090 > "$OUT/baseline-server.log" 2>&1 &
@@ -172,29 +181,34 @@ for r in $(seq 1 "$ROUNDS"); do
     --json "$OUT/baseline-$r.json" 2> "$OUT/baseline-$r.err" | tail -1
 done
 kill "$BASE_PID"
+fi
 
-echo "== one node, lanes local (the default)"
-cluster 1 local 1
+echo "== one node"
+cluster 1 spread 1
 "${LT[@]}" $(jlog loadtest-ingest) -cp "$LOADTEST_CP" io.ragmill.loadtest.LoadTest ingest --url "$(urls 1)" \
   --collection "$COLLECTION" --documents "$DOCS" --seed 7 --parallel 2 2> "$OUT/ingest.err" | tail -1
 measure 1node 1
 
-echo "== $NODES nodes, lanes local (each node embeds its own requests' texts)"
-stop_nodes
-cluster "$NODES" local 1
-measure "${NODES}nodes-local" "$NODES"
-lt "uncached-${NODES}nodes-local-via1" uncached "$(urls 1)" $((32 * NODES))
-
-echo "== $NODES nodes, one lane shared by the cluster (placement = spread, lanes = 1: before local lanes)"
+echo "== $NODES nodes, one batcher lane shared by the cluster (the default: placement = spread, lanes = 1)"
 stop_nodes
 cluster "$NODES" spread 1
-for r in $(seq 1 "$ROUNDS"); do lt "uncached-${NODES}nodes-onelane-$r" uncached "$(urls "$NODES")" $((32 * NODES)); done
+settle "$NODES"
+measure "${NODES}nodes-onelane" "$NODES"
+[ "$QUICK" = 1 ] || lt "uncached-${NODES}nodes-onelane-via1" uncached "$(urls 1)" $((32 * NODES))
 
+echo "== $NODES nodes, local lanes (placement = local: each node embeds its own requests' texts)"
+stop_nodes
+cluster "$NODES" local 1
+settle "$NODES"
+for r in $(seq 1 "$ROUNDS"); do lt "uncached-${NODES}nodes-local-$r" uncached "$(urls "$NODES")" $((32 * NODES)); done
+
+if [ "$QUICK" != 1 ]; then
 echo "== $NODES nodes, $NODES lanes spread over the cluster (placement = spread, lanes = $NODES)"
 stop_nodes
 cluster "$NODES" spread "$NODES"
+settle "$NODES"
 for r in $(seq 1 "$ROUNDS"); do lt "uncached-${NODES}nodes-spread-$r" uncached "$(urls "$NODES")" $((32 * NODES)); done
-lt "uncached-${NODES}nodes-spread-via1" uncached "$(urls 1)" $((32 * NODES))
+fi
 stop_nodes
 
 python3 scripts/bench-scaling-summary.py "$OUT" "$NODES" "$CPN" | tee "$OUT/summary.md"

@@ -44,7 +44,7 @@ public record EmbeddingSettings(
     public BatcherSettings(
         int lanes, int maxBatchSize, int maxBatchTokens, int maxInFlight, Duration maxWait, int maxPending,
         boolean questionsAlone) {
-      this(lanes, maxBatchSize, maxBatchTokens, maxInFlight, maxWait, maxPending, questionsAlone, Placement.LOCAL);
+      this(lanes, maxBatchSize, maxBatchTokens, maxInFlight, maxWait, maxPending, questionsAlone, Placement.SPREAD);
     }
 
     public BatcherSettings {

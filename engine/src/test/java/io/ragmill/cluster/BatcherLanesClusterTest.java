@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Where a text is embedded in a cluster of two: on the node that serves its request when lanes are
- * placed locally (the default), on every node when they are spread.
+ * placed locally, on every node when they are spread; by default one lane embeds every node's texts.
  */
 class BatcherLanesClusterTest {
   private final List<TestNode> nodes = new ArrayList<>();
@@ -67,13 +67,22 @@ class BatcherLanesClusterTest {
 
   @Test
   void eachNodeEmbedsTheTextsOfItsOwnRequests() throws Exception {
-    startTwo("");
+    startTwo("ragmill.embedding.batcher.placement = local\n");
     embed(nodes.get(0), "first", 40);
     assertEquals(40, models.get(0).texts(), "the first node's texts went elsewhere");
     assertEquals(0, models.get(1).texts(), "the second node embedded texts it was not asked for");
     embed(nodes.get(1), "second", 30);
     assertEquals(40, models.get(0).texts());
     assertEquals(30, models.get(1).texts(), "the second node's texts went elsewhere");
+  }
+
+  @Test
+  void byDefaultOneLaneEmbedsTheTextsOfEveryNode() throws Exception {
+    startTwo("");
+    embed(nodes.get(0), "first", 20);
+    embed(nodes.get(1), "second", 20);
+    assertTrue(models.get(0).texts() == 40 || models.get(1).texts() == 40,
+        "texts embedded on both nodes: " + models.get(0).texts() + " and " + models.get(1).texts());
   }
 
   @Test

@@ -33,9 +33,9 @@ class LaneAllocationTest {
 
   @Test
   void laneIdsNameTheNodeOnlyWhenPlacedLocally() {
-    BatcherSettings local = new BatcherSettings(2, 32, 4096, 1, Duration.ofMillis(2), 100);
-    BatcherSettings spread =
-        new BatcherSettings(2, 32, 4096, 1, Duration.ofMillis(2), 100, false, BatcherSettings.Placement.SPREAD);
+    BatcherSettings local =
+        new BatcherSettings(2, 32, 4096, 1, Duration.ofMillis(2), 100, false, BatcherSettings.Placement.LOCAL);
+    BatcherSettings spread = new BatcherSettings(2, 32, 4096, 1, Duration.ofMillis(2), 100);
     assertEquals(List.of("minilm#0@10.0.0.7:25520", "minilm#1@10.0.0.7:25520"),
         new BatcherLanes("minilm", local, "10.0.0.7:25520").reconfigured());
     assertEquals(List.of("minilm#0", "minilm#1"), new BatcherLanes("minilm", spread, "10.0.0.7:25520").reconfigured());
