@@ -1,6 +1,7 @@
 package io.ragmill.embedding;
 
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.ActorRef;
@@ -11,13 +12,15 @@ import org.apache.pekko.dispatch.Futures;
 import scala.collection.Seq;
 import scala.collection.immutable.IndexedSeq;
 import scala.concurrent.Future;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Where {@link EmbeddingBatcher} lanes live. Every lane is a shard of its own. A lane named for a
  * node ({@code model#lane@host:port}) is allocated to the node that first asks for it, which is
- * that node (only it sends to its own lanes); any other lane goes to the node holding the fewest.
- * Lanes are never rebalanced: a batcher keeps nothing worth moving, and a move would fail the
- * requests it holds.
+ * that node (only it sends to its own lanes) and never moves. Any other lane goes to the node
+ * holding the fewest, and moves one at a time while the nodes differ by two or more (as lanes
+ * allocated before the other nodes registered would): a move fails the requests the lane holds,
+ * so it is the least that spreads them.
  */
 final class LaneAllocation extends ShardCoordinator.AbstractShardAllocationStrategy {
   static final String NODE_SEPARATOR = "@";
@@ -62,6 +65,28 @@ final class LaneAllocation extends ShardCoordinator.AbstractShardAllocationStrat
   @Override
   public Future<Set<String>> rebalance(
       Map<ActorRef, IndexedSeq<String>> currentShardAllocations, Set<String> rebalanceInProgress) {
-    return Futures.successful(Set.of());
+    return Futures.successful(rebalanced(currentShardAllocations, rebalanceInProgress));
+  }
+
+  /**
+   * One shared lane a round, from the node holding the most to be allocated again (to the node
+   * holding the fewest), while they differ by two or more: lanes allocated while only the first
+   * node had registered spread out once the others have. A node's own lanes never move.
+   */
+  static <R> Set<String> rebalanced(Map<R, ? extends Seq<String>> current, Set<String> inProgress) {
+    if (!inProgress.isEmpty() || current.size() < 2) {
+      return Set.of();
+    }
+    List<String> most = List.of();
+    int fewest = Integer.MAX_VALUE;
+    for (Seq<String> shards : current.values()) {
+      List<String> shared =
+          CollectionConverters.asJava(shards).stream().filter(id -> !id.contains(NODE_SEPARATOR)).toList();
+      fewest = Math.min(fewest, shared.size());
+      if (shared.size() > most.size()) {
+        most = shared;
+      }
+    }
+    return most.size() - fewest >= 2 ? Set.of(most.get(0)) : Set.of();
   }
 }

@@ -32,6 +32,20 @@ class LaneAllocationTest {
   }
 
   @Test
+  void sharedLanesOnOneNodeMoveOneARoundUntilTheNodesDifferByOne() {
+    Map<String, scala.collection.immutable.Seq<String>> regions = new TreeMap<>(Map.of(
+        "a", shards("minilm#0", "minilm#1", "minilm#2", "minilm#0@a:1"), "b", shards("minilm#0@b:1")));
+    assertEquals(java.util.Set.of("minilm#0"), LaneAllocation.rebalanced(regions, java.util.Set.of()));
+    assertEquals(java.util.Set.of(), LaneAllocation.rebalanced(regions, java.util.Set.of("minilm#1")), "one at a time");
+    Map<String, scala.collection.immutable.Seq<String>> even =
+        new TreeMap<>(Map.of("a", shards("minilm#1", "minilm#2"), "b", shards("minilm#0")));
+    assertEquals(java.util.Set.of(), LaneAllocation.rebalanced(even, java.util.Set.of()));
+    Map<String, scala.collection.immutable.Seq<String>> ownLanes =
+        new TreeMap<>(Map.of("a", shards("minilm#0@a:1", "minilm#1@a:1", "minilm#2@a:1"), "b", shards()));
+    assertEquals(java.util.Set.of(), LaneAllocation.rebalanced(ownLanes, java.util.Set.of()), "a node's own lanes moved");
+  }
+
+  @Test
   void laneIdsNameTheNodeOnlyWhenPlacedLocally() {
     BatcherSettings local =
         new BatcherSettings(2, 32, 4096, 1, Duration.ofMillis(2), 100, false, BatcherSettings.Placement.LOCAL);
