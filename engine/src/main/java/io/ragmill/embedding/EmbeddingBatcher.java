@@ -20,6 +20,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -47,8 +48,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * quantized MiniLM takes its ranges from the whole run, so otherwise a question's vector depends on
  * the questions batched with it.
  *
- * <p>State is in memory only: requests pending when the entity moves are lost and their asks time
- * out, which callers treat as a failed embedding (nothing acknowledged depends on it).
+ * <p>State is in memory only: requests pending when the entity moves or stops are answered
+ * {@link Failed} as it stops, which callers treat as a failed embedding (nothing acknowledged
+ * depends on it).
  */
 public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Command> {
   public static final EntityTypeKey<Command> ENTITY_KEY =
@@ -152,7 +154,26 @@ public final class EmbeddingBatcher extends AbstractBehavior<EmbeddingBatcher.Co
           settings = r.settings();
           return this;
         })
+        .onSignal(PostStop.class, signal -> onStop())
         .build();
+  }
+
+  /**
+   * A lane stops when it moves to another node or its node leaves: whoever waits on it is told at
+   * once, instead of when its ask times out.
+   */
+  private Behavior<Command> onStop() {
+    IllegalStateException stopped = new IllegalStateException("the embedding lane stopped (it moved or its node left)");
+    for (Pending pending : interactive) {
+      complete(pending.slot(), null, stopped);
+    }
+    for (Pending pending : bulk) {
+      complete(pending.slot(), null, stopped);
+    }
+    for (Map<String, List<Slot>> batch : inFlight.values()) {
+      batch.values().forEach(slots -> slots.forEach(slot -> complete(slot, null, stopped)));
+    }
+    return this;
   }
 
   private Behavior<Command> onEmbed(Embed embed) {

@@ -2,6 +2,7 @@ package io.ragmill.embedding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.ragmill.embedding.EmbeddingSettings.BatcherSettings;
@@ -79,6 +80,22 @@ class EmbeddingBatcherTest {
     }
     // the first text went alone to the idle model; the ten that queued behind it went 4, 4, 2
     assertEquals(List.of(1, 4, 4, 2), embedder.batches().stream().map(List::size).toList());
+  }
+
+  @Test
+  void aStoppingLaneAnswersEveryWaitingCallerAtOnce() {
+    RecordingEmbedder embedder = RecordingEmbedder.gated();
+    var batcher = batcher(settings(4, 1, 100), embedder);
+    TestProbe<EmbeddingBatcher.Reply> running = testKit.createTestProbe();
+    embed(batcher, running, "in the model");
+    TestProbe<EmbeddingBatcher.Reply> waiting = testKit.createTestProbe();
+    embed(batcher, waiting, "queued behind it");
+    // the lane moves (its shard hands off) or its node leaves while both wait
+    testKit.stop(batcher);
+    var first = assertInstanceOf(EmbeddingBatcher.Failed.class, running.receiveMessage(Duration.ofSeconds(3)));
+    assertTrue(first.reason().contains("stopped"), first.reason());
+    assertInstanceOf(EmbeddingBatcher.Failed.class, waiting.receiveMessage(Duration.ofSeconds(3)));
+    embedder.release(10);
   }
 
   @Test
