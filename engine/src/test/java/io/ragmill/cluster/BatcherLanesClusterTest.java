@@ -98,7 +98,7 @@ class BatcherLanesClusterTest {
       try {
         embed(nodes.get(0), "spread round " + round++, 100);
       } catch (java.util.concurrent.CompletionException e) {
-        // a request held by a lane as it moved fails (the caller's ask times out); the next round goes on
+        // a request held by a lane as it moved fails; the next round goes on
       }
       Thread.sleep(200);
     }
