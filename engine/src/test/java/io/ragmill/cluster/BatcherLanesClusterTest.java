@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,13 +44,7 @@ class BatcherLanesClusterTest {
       models.add(model);
       nodes.add(new TestNode(config, model));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    for (TestNode node : nodes) {
-      while (Cluster.get(node.system()).state().members().count(m -> m.status() == MemberStatus.up()) < 2) {
-        assertTrue(System.nanoTime() < deadline, "the two nodes did not form a cluster");
-        Thread.sleep(100);
-      }
-    }
+    TestNodes.awaitMembersUp(nodes, 2);
   }
 
   /** Embeds {@code count} distinct question texts through {@code via} and waits for every vector. */

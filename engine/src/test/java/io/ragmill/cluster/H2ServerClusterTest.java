@@ -22,8 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -68,13 +66,7 @@ class H2ServerClusterTest {
               .resolve();
       nodes.add(new TestNode(config, RecordingEmbedder.open()));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    for (TestNode node : nodes) {
-      while (Cluster.get(node.system()).state().members().count(m -> m.status() == MemberStatus.up()) < 2) {
-        assertTrue(System.nanoTime() < deadline, "the two nodes did not form a cluster");
-        Thread.sleep(100);
-      }
-    }
+    TestNodes.awaitMembersUp(nodes, 2);
 
     List<SourceDocument> docs = new ArrayList<>();
     for (int i = 0; i < 12; i++) {

@@ -21,6 +21,20 @@ public final class TestNodes {
     }
   }
 
+  /** Waits up to a minute until every one of {@code nodes} sees at least {@code up} members up. */
+  public static void awaitMembersUp(Iterable<TestNode> nodes, int up) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    for (TestNode node : nodes) {
+      var cluster = org.apache.pekko.cluster.typed.Cluster.get(node.system());
+      while (cluster.state().members().count(m -> m.status() == org.apache.pekko.cluster.MemberStatus.up()) < up) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the nodes did not reach " + up + " members up: " + cluster.state());
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
   /** Stops every node; one that a test stopped already is skipped. */
   public static void closeAll(Iterable<TestNode> nodes) {
     for (TestNode node : nodes) {
