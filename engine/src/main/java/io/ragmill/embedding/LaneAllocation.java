@@ -56,10 +56,15 @@ final class LaneAllocation extends ShardCoordinator.AbstractShardAllocationStrat
 
   private static <R extends Comparable<R>> R fewest(Map<R, ? extends Seq<String>> current) {
     return current.entrySet().stream()
-        .min(Comparator.<Map.Entry<R, ? extends Seq<String>>>comparingInt(e -> e.getValue().size())
+        .min(Comparator.<Map.Entry<R, ? extends Seq<String>>>comparingInt(e -> shared(e.getValue()).size())
             .thenComparing(Map.Entry::getKey))
         .orElseThrow()
         .getKey();
+  }
+
+  /** The shared lanes among a node's shards (its own lanes are not counted: every node has them). */
+  private static List<String> shared(Seq<String> shards) {
+    return CollectionConverters.asJava(shards).stream().filter(id -> !id.contains(NODE_SEPARATOR)).toList();
   }
 
   @Override
@@ -80,8 +85,7 @@ final class LaneAllocation extends ShardCoordinator.AbstractShardAllocationStrat
     List<String> most = List.of();
     int fewest = Integer.MAX_VALUE;
     for (Seq<String> shards : current.values()) {
-      List<String> shared =
-          CollectionConverters.asJava(shards).stream().filter(id -> !id.contains(NODE_SEPARATOR)).toList();
+      List<String> shared = shared(shards);
       fewest = Math.min(fewest, shared.size());
       if (shared.size() > most.size()) {
         most = shared;

@@ -107,6 +107,15 @@ public record Options(
     return java.util.Arrays.stream(url.split(",")).map(String::strip).filter(u -> !u.isEmpty()).toList();
   }
 
+  private static boolean isHttpUrl(String url) {
+    try {
+      java.net.URI uri = java.net.URI.create(url);
+      return uri.getHost() != null && Set.of("http", "https").contains(String.valueOf(uri.getScheme()));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   public static Options parse(String[] args) {
     if (args.length == 0) {
       return defaults("help", Map.of(), Set.of());
@@ -186,16 +195,8 @@ public record Options(
         v.get("answers"),
         flags.contains("control"),
         positive("turns", v.getOrDefault("turns", "3")));
-    for (String url : urls(o.url())) {
-      java.net.URI uri;
-      try {
-        uri = java.net.URI.create(url);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--url takes http://host:port URLs separated by commas, was '" + o.url() + "'");
-      }
-      if (uri.getHost() == null || !Set.of("http", "https").contains(String.valueOf(uri.getScheme()))) {
-        throw new IllegalArgumentException("--url takes http://host:port URLs separated by commas, was '" + o.url() + "'");
-      }
+    if (!urls(o.url()).stream().allMatch(Options::isHttpUrl)) {
+      throw new IllegalArgumentException("--url takes http://host:port URLs separated by commas, was '" + o.url() + "'");
     }
     if (o.paraphraseShare() < 0 || o.paraphraseShare() > 1) {
       throw new IllegalArgumentException("--paraphrase-share is between 0 and 1, was " + o.paraphraseShare());

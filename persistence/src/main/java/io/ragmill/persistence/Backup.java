@@ -427,10 +427,7 @@ public final class Backup {
   /** A connection to a database that exists: H2 would otherwise create an empty file (and folder) to back up. */
   private static Connection connectToExisting(PersistenceSettings settings) throws SQLException {
     String url = settings.url();
-    boolean h2File =
-        settings.isEmbedded() && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:")
-            && !url.startsWith("jdbc:h2:mem:");
-    if (!h2File) {
+    if (!settings.isNodeLocal() || url.startsWith("jdbc:h2:mem:")) {
       return connect(settings);
     }
     try {
