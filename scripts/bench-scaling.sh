@@ -45,13 +45,16 @@ node_cores() { # node number (1..) -> its cores, e.g. 0-3
 CLIENT_CORES="$(((NODES * CPN) % CORES))-$LAST"
 [ $((NODES * CPN)) -lt "$CORES" ] || CLIENT_CORES="0-$LAST"
 
-pin() { # cores command... : run pinned (taskset, or Python's sched_setaffinity where it is missing)
+pin() { # cores command... : run pinned (taskset, or Python's sched_setaffinity where it is missing).
+  # It execs, so call it only in a subshell (with & or in a pipeline): the process that a background
+  # call leaves in $! is then the JVM itself, which stop_nodes and cleanup can stop. Without the exec,
+  # $! was a subshell whose JVM outlived its kill, and the next phase's node 1 could not bind its port
   local cores=$1
   shift
   if command -v taskset > /dev/null; then
-    taskset -c "$cores" "$@"
+    exec taskset -c "$cores" "$@"
   else
-    python3 -c 'import os, sys
+    exec python3 -c 'import os, sys
 lo, _, hi = sys.argv[1].partition("-")
 os.sched_setaffinity(0, range(int(lo), int(hi or lo) + 1))
 os.execvp(sys.argv[2], sys.argv[2:])' "$cores" "$@"
@@ -67,7 +70,7 @@ except Exception:
     print("000")' "$1"
 }
 jlog() { # the class-loading log of one JVM, when asked for
-  [ -z "${JAVA_LOG:-}" ] || echo "-Xlog:class+load=info:file=$JAVA_LOG/$1.log"
+  [ -z "${JAVA_LOG:-}" ] || echo "-Xlog:class+load=info:file=$JAVA_LOG/$1.log::filecount=0" # one file, never rotated
 }
 
 H2_PORT=${H2_PORT:-19092}
@@ -91,10 +94,12 @@ PIDS+=($!)
 NODE_PID=()
 start_node() { # n placement lanes
   local n=$1
+  [ "$(http_status "http://127.0.0.1:$((18080 + n))/health/alive")" = 000 ] \
+    || { echo "node $n: port $((18080 + n)) still answers; an earlier node is alive"; exit 1; }
   mkdir -p "$OUT/data-$n"
   RAGMILL_HTTP_PORT=$((18080 + n)) RAGMILL_REMOTE_PORT=$((25520 + n)) RAGMILL_DATA_DIR="$OUT/data-$n" \
     RAGMILL_H2_URL="jdbc:h2:tcp://127.0.0.1:$H2_PORT/ragmill;WRITE_DELAY=0" RAGMILL_ADMIN_KEY=bench \
-    pin "$(node_cores "$n")" "$JAVA" "-Xmx$HEAP" --add-modules jdk.incubator.vector $(jlog "node-$n-$2-$3") \
+    pin "$(node_cores "$n")" "$JAVA" "-Xmx$HEAP" --add-modules jdk.incubator.vector $(jlog "node-$n-$2-$3-$SECONDS") \
     -Dconfig.file=cluster-config/h2-server.conf \
     -Dragmill.embedding.batcher.placement="$2" -Dragmill.embedding.batcher.lanes="$3" \
     -cp "$RAGMILL_CP" io.ragmill.http.Main serve >> "$OUT/node-$n.log" 2>&1 &
@@ -138,7 +143,8 @@ cluster() { # count placement lanes: start nodes 1..count and wait for all of th
 settle() { # count: an unmeasured uncached run through the fresh nodes. The first multi-node phase ran
   # slower than the same phase later in the run (in whichever order they came), so each phase gets
   # this before it is measured
-  [ "$1" -eq 1 ] || lt "settle-$1-$SECONDS" uncached "$(urls "$1")" $((32 * $1)) --duration "${SETTLE:-10s}" > /dev/null
+  [ "$1" -eq 1 ] || lt "settle-$1-$SECONDS" uncached "$(urls "$1")" $((32 * $1)) --duration "${SETTLE:-10s}" > /dev/null \
+    || echo "(the settle run measured nothing; it only warms the nodes)"
 }
 urls() { # count -> the URL list of nodes 1..count
   local list=""
