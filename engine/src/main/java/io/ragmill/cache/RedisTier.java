@@ -66,6 +66,14 @@ public final class RedisTier implements AutoCloseable {
       }
     }
 
+    /**
+     * The URI as logs and answers show it: without the user and password a {@code
+     * redis://user:password@host} URI may carry.
+     */
+    public String shown() {
+      return uri.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", "$1");
+    }
+
     public static Settings fromConfig(Config root) {
       Config c = root.getConfig("ragmill.cache.redis");
       return new Settings(
@@ -140,7 +148,9 @@ public final class RedisTier implements AutoCloseable {
     try {
       tier = new RedisTier(system, settings, cacheSettings);
     } catch (RuntimeException e) {
-      log.warn("Redis (L2) at {} cannot be used, running without it: {}", settings.uri(), e.getMessage());
+      log.warn(
+          "Redis (L2) at {} cannot be used, running without it: {}",
+          settings.shown(), String.valueOf(e.getMessage()).replace(settings.uri(), settings.shown()));
       return Optional.empty();
     }
     system.getWhenTerminated().thenRun(tier::close);
@@ -156,7 +166,7 @@ public final class RedisTier implements AutoCloseable {
     if (!connected) {
       log.warn(
           "Redis (L2) at {} unreachable at start: serving without L2, retrying in the background (every {} to {})",
-          settings.uri(), settings.minBackoff(), settings.maxBackoff());
+          settings.shown(), settings.minBackoff(), settings.maxBackoff());
       tier.retryAfter(settings.minBackoff());
     }
     return Optional.of(tier);
@@ -174,7 +184,7 @@ public final class RedisTier implements AutoCloseable {
           .whenComplete(
               (opened, error) -> {
                 if (error != null) {
-                  log.debug("Redis (L2) at {} still unreachable: {}", settings.uri(), error.getMessage());
+                  log.debug("Redis (L2) at {} still unreachable: {}", settings.shown(), error.getMessage());
                   outcome.complete(false);
                 } else {
                   outcome.complete(adopt(opened));
@@ -208,7 +218,7 @@ public final class RedisTier implements AutoCloseable {
             .thenAccept(
                 connected -> {
                   if (connected) {
-                    log.info("Redis (L2) at {} reachable: L2 in use", settings.uri());
+                    log.info("Redis (L2) at {} reachable: L2 in use", settings.shown());
                   } else {
                     Duration next = delay.multipliedBy(2);
                     retryAfter(next.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : next);
@@ -254,7 +264,7 @@ public final class RedisTier implements AutoCloseable {
     if (commands == null) {
       return CompletableFuture.failedFuture(
           RagmillException.unavailable(
-              "Redis (L2) at " + settings.uri() + " has not been reachable since this node started: nothing cleared there",
+              "Redis (L2) at " + settings.shown() + " has not been reachable since this node started: nothing cleared there",
               settings.minBackoff()));
     }
     byte[] match = pattern(prefix, kind, tenant, collection).getBytes(StandardCharsets.UTF_8);

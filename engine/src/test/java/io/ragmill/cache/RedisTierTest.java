@@ -196,6 +196,28 @@ class RedisTierTest {
   }
 
   @Test
+  void theRedisPasswordIsNeitherLoggedNorAnswered() throws Exception {
+    assertEquals("redis://127.0.0.1:6379/0", settings("redis://ragmill:s3cret@127.0.0.1:6379/0").shown());
+    assertEquals("rediss://cache.example:6380", settings("rediss://:s3cret@cache.example:6380").shown());
+    assertEquals("redis://127.0.0.1:6379/0", settings("redis://127.0.0.1:6379/0").shown());
+
+    int closed = TestNodes.freePort();
+    RagmillNode node = start("redis://ragmill:s3cret@127.0.0.1:" + closed + "/0", RecordingEmbedder.open()).node();
+    java.util.concurrent.CompletionException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.CompletionException.class,
+            () -> await(node.cache().clear(Optional.empty(), Optional.of(tenant), Optional.empty())));
+    String detail = io.ragmill.api.RagmillException.find(refused).orElseThrow().getMessage();
+    assertTrue(detail.contains("redis://127.0.0.1:" + closed + "/0"), detail);
+    assertFalse(detail.contains("s3cret"), detail);
+  }
+
+  private static RedisTier.Settings settings(String uri) {
+    return new RedisTier.Settings(
+        true, uri, "ragmill", Duration.ofMillis(100), 3, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(1));
+  }
+
+  @Test
   void aNodeThatStartedWhileRedisWasUnreachableUsesL2OnceRedisAnswers() throws Exception {
     QueryResult computed = computeOnANodeThatThenStops("which tier does redis keep");
 
