@@ -47,10 +47,10 @@ rows = [
     ("bare Pekko HTTP JSON endpoint, one node's cores", "baseline", None, None),
     ("uncached, 1 node", "uncached-1node", None, None),
     ("cached, 1 node", "cached-1node", base, "the bare endpoint on the same cores"),
-    (f"uncached, {nodes} nodes, one shared lane (default)", f"uncached-{nodes}nodes-onelane", one_uncached and one_uncached * nodes, f"{nodes} x 1 node"),
-    (f"cached, {nodes} nodes", f"cached-{nodes}nodes-onelane", one_cached and one_cached * nodes, f"{nodes} x 1 node"),
+    (f"uncached, {nodes} nodes, local lanes (default)", f"uncached-{nodes}nodes-local", one_uncached and one_uncached * nodes, f"{nodes} x 1 node"),
+    (f"cached, {nodes} nodes", f"cached-{nodes}nodes-local", one_cached and one_cached * nodes, f"{nodes} x 1 node"),
+    (f"uncached, {nodes} nodes, one shared lane", f"uncached-{nodes}nodes-onelane", one_uncached and one_uncached * nodes, f"{nodes} x 1 node"),
     (f"uncached, {nodes} nodes, one shared lane, all through node 1", f"uncached-{nodes}nodes-onelane-via1", one_uncached, "1 node"),
-    (f"uncached, {nodes} nodes, local lanes", f"uncached-{nodes}nodes-local", one_uncached and one_uncached * nodes, f"{nodes} x 1 node"),
     (f"uncached, {nodes} nodes, {nodes} spread lanes", f"uncached-{nodes}nodes-spread", one_uncached and one_uncached * nodes, f"{nodes} x 1 node"),
 ]
 print(f"| figure ({nodes} nodes of {cores} cores; medians) | measured | limit in the same run | ratio |")

@@ -3,16 +3,18 @@
 # pinned to CORES_PER_NODE cores of its own, the load generator and the shared journal (an H2
 # server, cluster-config/h2-server.conf: no PostgreSQL needed) on the cores left. Through a round
 # robin over every node (the load tool's --url list, as a balancer would send), it measures uncached
-# queries (the model's work) and cached ones, first with one node, then with all of them (one batcher
-# lane shared by the cluster, the default); then uncached queries again with each node's own lanes
-# (placement = local) and with one spread lane per node. Limits measured in the same run: one node's
-# figure times NODES (linear scaling), and a bare Pekko HTTP endpoint on one node's cores.
+# queries (the model's work) and cached ones, first with one node, then with all of them (each node
+# embedding with its own batcher lane, placement = local, the default); then uncached queries again
+# with one lane shared by the cluster (placement = spread, the default before 2026-12-04) and with
+# one spread lane per node. Limits measured in the same run: one node's figure times NODES (linear
+# scaling), and a bare Pekko HTTP endpoint on one node's cores.
 #
 # Usage: scripts/bench-scaling.sh            needs NODES * CORES_PER_NODE + 2 cores or more
 # Environment: NODES=3 CORES_PER_NODE=4 DOCS=1000 DURATION=10s WARMUP=3s ROUNDS=2 HEAP=4g
 #   JAVA=java RAGMILL_CP=http/target/ragmill.jar LOADTEST_CP=loadtest/target/ragmill-loadtest.jar
 #   OUT=target/bench-scaling/<time> JAVA_LOG=<dir> (each JVM's -Xlog:class+load into that folder)
-#   QUICK=1: one node, all nodes on one shared lane, then on local lanes; no bare endpoint, no
+#   ORDER="local onelane spread" (the multi-node phases, in the order they run)
+#   QUICK=1: one node, then all nodes on local lanes and on one shared lane; no bare endpoint, no
 #   spread lanes, nothing sent through node 1 alone
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -190,31 +192,38 @@ kill "$BASE_PID"
 fi
 
 echo "== one node"
-cluster 1 spread 1
+cluster 1 local 1
 "${LT[@]}" $(jlog loadtest-ingest) -cp "$LOADTEST_CP" io.ragmill.loadtest.LoadTest ingest --url "$(urls 1)" \
   --collection "$COLLECTION" --documents "$DOCS" --seed 7 --parallel 2 2> "$OUT/ingest.err" | tail -1
 measure 1node 1
 
-echo "== $NODES nodes, one batcher lane shared by the cluster (the default: placement = spread, lanes = 1)"
-stop_nodes
-cluster "$NODES" spread 1
-settle "$NODES"
-measure "${NODES}nodes-onelane" "$NODES"
-[ "$QUICK" = 1 ] || lt "uncached-${NODES}nodes-onelane-via1" uncached "$(urls 1)" $((32 * NODES))
-
-echo "== $NODES nodes, local lanes (placement = local: each node embeds its own requests' texts)"
-stop_nodes
-cluster "$NODES" local 1
-settle "$NODES"
-for r in $(seq 1 "$ROUNDS"); do lt "uncached-${NODES}nodes-local-$r" uncached "$(urls "$NODES")" $((32 * NODES)); done
-
-if [ "$QUICK" != 1 ]; then
-echo "== $NODES nodes, $NODES lanes spread over the cluster (placement = spread, lanes = $NODES)"
-stop_nodes
-cluster "$NODES" spread "$NODES"
-settle "$NODES"
-for r in $(seq 1 "$ROUNDS"); do lt "uncached-${NODES}nodes-spread-$r" uncached "$(urls "$NODES")" $((32 * NODES)); done
-fi
+phase_onelane() {
+  echo "== $NODES nodes, one batcher lane shared by the cluster (placement = spread, lanes = 1)"
+  stop_nodes
+  cluster "$NODES" spread 1
+  settle "$NODES"
+  for r in $(seq 1 "$ROUNDS"); do lt "uncached-${NODES}nodes-onelane-$r" uncached "$(urls "$NODES")" $((32 * NODES)); done
+  [ "$QUICK" = 1 ] || lt "uncached-${NODES}nodes-onelane-via1" uncached "$(urls 1)" $((32 * NODES))
+}
+phase_local() {
+  echo "== $NODES nodes, local lanes (the default, placement = local: each node embeds its own requests' texts)"
+  stop_nodes
+  cluster "$NODES" local 1
+  settle "$NODES"
+  measure "${NODES}nodes-local" "$NODES"
+}
+phase_spread() {
+  echo "== $NODES nodes, $NODES lanes spread over the cluster (placement = spread, lanes = $NODES)"
+  stop_nodes
+  cluster "$NODES" spread "$NODES"
+  settle "$NODES"
+  for r in $(seq 1 "$ROUNDS"); do lt "uncached-${NODES}nodes-spread-$r" uncached "$(urls "$NODES")" $((32 * NODES)); done
+}
+# ORDER: the multi-node phases in the order they run (QUICK=1 leaves out spread)
+for phase in ${ORDER:-local onelane spread}; do
+  [ "$QUICK" = 1 ] && [ "$phase" = spread ] && continue
+  "phase_$phase"
+done
 stop_nodes
 
 python3 scripts/bench-scaling-summary.py "$OUT" "$NODES" "$CPN" | tee "$OUT/summary.md"

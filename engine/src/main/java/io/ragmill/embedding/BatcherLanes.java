@@ -8,21 +8,21 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
- * Which {@link EmbeddingBatcher} lane a text goes to. Placed {@code spread} (the default), the
- * cluster shares {@code lanes} lanes, {@code model#lane}, spread over the nodes by shard count, and a
- * text goes to the lane its hash picks, wherever that is: every node's texts fill the same batches.
- * Placed {@code local}, each node has its own lanes, {@code model#lane@host:port}, which live on that
- * node ({@link LaneAllocation}): a node embeds the texts of the requests it serves and no text
- * crosses the network, but each lane sees only its node's share, so batches are smaller. Measured on
- * 3 nodes of 4 cores, one shared lane served 1.45x the uncached queries of local lanes
- * (docs/BENCHMARKS.md, Scaling out).
+ * Which {@link EmbeddingBatcher} lane a text goes to. Placed {@code local} (the default), each node
+ * has its own lanes, {@code model#lane@host:port}, which live on that node ({@link LaneAllocation}):
+ * a node embeds the texts of the requests it serves, no text crosses the network, and the model's
+ * capacity grows with the nodes. Placed {@code spread}, the cluster shares {@code lanes} lanes,
+ * {@code model#lane}, spread over the nodes by shard count, and a text goes to the lane its hash
+ * picks, wherever that is: every node's texts fill the same batches. Measured on 3 nodes of 4 cores,
+ * local lanes served 1.9x and 2.3x the uncached queries of one shared lane, and 1.1x those of three
+ * spread lanes (docs/BENCHMARKS.md, Scaling out).
  */
 public final class BatcherLanes {
   private final String modelId;
   private final BatcherSettings settings;
   private final String node;
 
-  /** {@code node}: this node's {@code host:port}, or empty where lanes are spread. */
+  /** {@code node}: this node's {@code host:port}, used where lanes are local. */
   BatcherLanes(String modelId, BatcherSettings settings, String node) {
     this.modelId = modelId;
     this.settings = settings;

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Where a text is embedded in a cluster of two: on the node that serves its request when lanes are
- * placed locally, on every node when they are spread; by default one lane embeds every node's texts.
+ * placed locally (the default), on every node when they are spread; one spread lane embeds every
+ * node's texts.
  */
 class BatcherLanesClusterTest {
   private final List<TestNode> nodes = new ArrayList<>();
@@ -58,8 +59,8 @@ class BatcherLanesClusterTest {
   }
 
   @Test
-  void eachNodeEmbedsTheTextsOfItsOwnRequests() throws Exception {
-    startTwo("ragmill.embedding.batcher.placement = local\n");
+  void byDefaultEachNodeEmbedsTheTextsOfItsOwnRequests() throws Exception {
+    startTwo("");
     embed(nodes.get(0), "first", 40);
     assertEquals(40, models.get(0).texts(), "the first node's texts went elsewhere");
     assertEquals(0, models.get(1).texts(), "the second node embedded texts it was not asked for");
@@ -69,8 +70,8 @@ class BatcherLanesClusterTest {
   }
 
   @Test
-  void byDefaultOneLaneEmbedsTheTextsOfEveryNode() throws Exception {
-    startTwo("");
+  void oneSpreadLaneEmbedsTheTextsOfEveryNode() throws Exception {
+    startTwo("ragmill.embedding.batcher.placement = spread\n");
     embed(nodes.get(0), "first", 20);
     embed(nodes.get(1), "second", 20);
     assertTrue(models.get(0).texts() == 40 || models.get(1).texts() == 40,
