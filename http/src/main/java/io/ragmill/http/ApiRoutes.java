@@ -108,8 +108,25 @@ final class ApiRoutes extends AllDirectives {
             () ->
                 post(
                     () ->
-                        optionalHeaderValueByName(
-                            "X-Session-Id", header -> jsonBody(body -> query(tenant, collection, body, header))))));
+                        sessionHeader(header -> jsonBody(body -> query(tenant, collection, body, header))))));
+  }
+
+  /**
+   * The X-Session-Id header, if any. Sent twice with different values it names two sessions, so the
+   * request is refused rather than sent to whichever came first.
+   */
+  private Route sessionHeader(java.util.function.Function<Optional<String>, Route> inner) {
+    return extractRequest(request -> {
+      List<String> values = new java.util.ArrayList<>();
+      request.getHeaders().forEach(h -> {
+        if (h.is("x-session-id") && !values.contains(h.value())) {
+          values.add(h.value());
+        }
+      });
+      return values.size() > 1
+          ? complete(problems.badRequest("X-Session-Id was sent " + values.size() + " times with different values: send one"))
+          : inner.apply(values.stream().findFirst());
+    });
   }
 
   private static String name(String collection) {

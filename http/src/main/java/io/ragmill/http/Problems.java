@@ -16,6 +16,7 @@ import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
+import org.apache.pekko.http.javadsl.server.UnsupportedRequestEncodingRejection;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -124,11 +125,23 @@ final class Problems {
             UnsupportedRequestContentTypeRejection.class,
             r -> Directives.complete(response(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
                 "Unsupported media type", "send the body as application/json")))
+        .handleAll(
+            UnsupportedRequestEncodingRejection.class,
+            all -> extractRequestEncoding(sent -> Directives.complete(
+                response(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported-content-encoding", "Unsupported content encoding",
+                        "Content-Encoding " + sent + " is not supported: send the body as it is, or with gzip or deflate")
+                    // RFC 7694: the codings the server accepts
+                    .addHeader(RawHeader.create("Accept-Encoding", "gzip, deflate, identity")))))
         .handleNotFound(
             Directives.extractUnmatchedPath(path -> Directives.complete(
                 response(StatusCodes.NOT_FOUND, "not-found", "Not found", "no resource at this path"))))
         .build()
         .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(this::asProblem));
+  }
+
+  private static Route extractRequestEncoding(java.util.function.Function<String, Route> inner) {
+    return Directives.extractRequest(
+        request -> inner.apply(request.getHeader("Content-Encoding").map(h -> "'" + h.value() + "'").orElse("(none)")));
   }
 
   /** Re-wraps the default handler's plain-text rejection as a problem. */

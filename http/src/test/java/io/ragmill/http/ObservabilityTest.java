@@ -142,6 +142,18 @@ class ObservabilityTest {
   }
 
   @Test
+  void aContentEncodingTheServerCannotReadIsA415() throws Exception {
+    HttpResponse<String> br = CLIENT.send(
+        HttpRequest.newBuilder(URI.create(base + "/v1/collections/docs/query")).header("Content-Type", "application/json")
+            .header("Content-Encoding", "br").POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"x\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(415, br.statusCode(), br.body());
+    assertEquals("application/problem+json", br.headers().firstValue("Content-Type").orElseThrow());
+    assertEquals("gzip, deflate, identity", br.headers().firstValue("Accept-Encoding").orElse("none"));
+    assertTrue(JSON.readTree(br.body()).get("detail").asText().contains("'br'"), br.body());
+  }
+
+  @Test
   void gzipRequestBodiesAreReadAndABombIsRefused() throws Exception {
     byte[] query = gzip("{\"query\":\"Which library caches data?\",\"k\":1}".getBytes(StandardCharsets.UTF_8));
     HttpResponse<String> ok = CLIENT.send(

@@ -1,6 +1,7 @@
 package io.ragmill.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,6 +35,23 @@ class SessionApiTest {
 
   private static HttpResponse<String> send(String method, String path, String body, String sessionHeader) throws Exception {
     return sessionHeader == null ? server.send(method, path, body) : server.send(method, path, body, "X-Session-Id", sessionHeader);
+  }
+
+  @Test
+  void twoDifferentSessionHeadersAreRefused() throws Exception {
+    HttpResponse<String> two = server.send("POST", "/v1/collections/kb/query", "{\"query\":\"What is Caffeine?\"}",
+        "X-Session-Id", "chat-a", "X-Session-Id", "chat-b");
+    assertEquals(400, two.statusCode(), two.body());
+    assertEquals("application/problem+json", two.headers().firstValue("Content-Type").orElseThrow());
+    assertTrue(JSON.readTree(two.body()).get("detail").asText().contains("X-Session-Id"), two.body());
+    assertEquals(404, send("GET", "/v1/sessions/chat-a", null, null).statusCode(), "no turn went to either session");
+    assertEquals(404, send("GET", "/v1/sessions/chat-b", null, null).statusCode());
+
+    // the same value twice names one session
+    HttpResponse<String> same = server.send("POST", "/v1/collections/kb/query", "{\"query\":\"What is Caffeine?\"}",
+        "X-Session-Id", "chat-c", "X-Session-Id", "chat-c");
+    assertEquals(200, same.statusCode(), same.body());
+    assertEquals("chat-c", JSON.readTree(same.body()).get("session").get("id").asText());
   }
 
   @Test
