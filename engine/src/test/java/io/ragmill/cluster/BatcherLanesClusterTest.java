@@ -32,20 +32,27 @@ class BatcherLanesClusterTest {
     TestNodes.closeAll(nodes);
   }
 
+  private final List<Integer> ports = new ArrayList<>();
+
   private void startTwo(String overrides) throws IOException, InterruptedException {
     int seed = TestNodes.freePort();
     for (int port : new int[] {seed, TestNodes.freePort()}) {
-      Config config =
-          ConfigFactory.parseString(
-                  "pekko.remote.artery.canonical.port = " + port + "\n"
-                      + "pekko.cluster.seed-nodes = [\"pekko://ragmill@127.0.0.1:" + seed + "\"]\n" + overrides)
-              .withFallback(TestNodes.postgres(Files.createTempDirectory("ragmill-lanes"), ""))
-              .resolve();
-      RecordingEmbedder model = RecordingEmbedder.open();
-      models.add(model);
-      nodes.add(new TestNode(config, model));
+      ports.add(port);
+      start(port, seed, overrides);
     }
     TestNodes.awaitMembersUp(nodes, 2);
+  }
+
+  private void start(int port, int seed, String overrides) throws IOException {
+    Config config =
+        ConfigFactory.parseString(
+                "pekko.remote.artery.canonical.port = " + port + "\n"
+                    + "pekko.cluster.seed-nodes = [\"pekko://ragmill@127.0.0.1:" + seed + "\"]\n" + overrides)
+            .withFallback(TestNodes.postgres(Files.createTempDirectory("ragmill-lanes"), ""))
+            .resolve();
+    RecordingEmbedder model = RecordingEmbedder.open();
+    models.add(model);
+    nodes.add(new TestNode(config, model));
   }
 
   /** Embeds {@code count} distinct question texts through {@code via} and waits for every vector. */
@@ -67,6 +74,23 @@ class BatcherLanesClusterTest {
     embed(nodes.get(1), "second", 30);
     assertEquals(40, models.get(0).texts());
     assertEquals(30, models.get(1).texts(), "the second node's texts went elsewhere");
+  }
+
+  @Test
+  void aNodeThatRejoinsOnItsAddressEmbedsItsOwnTextsAgain() throws Exception {
+    startTwo("");
+    embed(nodes.get(1), "before", 20);
+    assertEquals(20, models.get(1).texts());
+    // its lane (model#0@host:port) was allocated to it; it leaves, and a new node takes its address
+    nodes.get(1).close();
+    var first = org.apache.pekko.cluster.typed.Cluster.get(nodes.get(0).system());
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+        .until(() -> first.state().members().size() == 1);
+    start(ports.get(1), ports.get(0), "");
+    TestNodes.awaitMembersUp(List.of(nodes.get(0), nodes.get(2)), 2);
+    embed(nodes.get(2), "after", 30);
+    assertEquals(30, models.get(2).texts(), "the rejoined node's texts went elsewhere");
+    assertEquals(0, models.get(0).texts(), "the first node embedded texts it was not asked for");
   }
 
   @Test
