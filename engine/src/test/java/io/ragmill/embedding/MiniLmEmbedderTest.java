@@ -1,5 +1,6 @@
 package io.ragmill.embedding;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,22 @@ class MiniLmEmbedderTest {
     float unrelated = v.get(0).dot(v.get(2));
     assertTrue(paraphrase > unrelated + 0.3f, "paraphrase " + paraphrase + " vs unrelated " + unrelated);
     assertTrue(v.get(0).dot(v.get(3)) > unrelated, "related question should beat the recipe");
+  }
+
+  @Test
+  void tokenIdsAreThoseOfDjlsEncodings() {
+    List<String> texts =
+        List.of("Hello, World!", " ", "Ünïcödé — text ✓ 日本語", "word ".repeat(700),
+            "Who pressed the pakulel lichen near the river delta in 1887? (ref r1x2)");
+    long[][] ids = model.tokenIds(texts);
+    var encodings = model.tokenizer().batchEncode(texts);
+    assertEquals(texts.size(), ids.length);
+    for (int i = 0; i < texts.size(); i++) {
+      assertArrayEquals(encodings[i].getIds(), ids[i], "text " + i);
+    }
+    assertEquals(512, ids[3].length, "truncated at MAX_TOKENS");
+    assertEquals(101, ids[0][0], "[CLS] first");
+    assertEquals(102, ids[0][ids[0].length - 1], "[SEP] last");
   }
 
   @Test
