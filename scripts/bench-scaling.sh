@@ -142,9 +142,8 @@ cluster() { # count placement lanes: start nodes 1..count and wait for all of th
   await_members "$1"
   [ "$1" -eq 1 ] || sleep 10 # shards moving to the nodes that joined (rebalance-interval 2 s) settle
 }
-settle() { # count: an unmeasured uncached run through the fresh nodes. The first multi-node phase ran
-  # slower than the same phase later in the run (in whichever order they came), so each phase gets
-  # this before it is measured
+settle() { # count: an unmeasured uncached run through the fresh nodes, so that no phase measures
+  # JVMs that have not compiled their hot paths yet (every phase starts new ones)
   [ "$1" -eq 1 ] || lt "settle-$1-$SECONDS" uncached "$(urls "$1")" $((32 * $1)) --duration "${SETTLE:-10s}" > /dev/null \
     || echo "(the settle run measured nothing; it only warms the nodes)"
 }
@@ -197,27 +196,27 @@ cluster 1 local 1
   --collection "$COLLECTION" --documents "$DOCS" --seed 7 --parallel 2 2> "$OUT/ingest.err" | tail -1
 measure 1node 1
 
-phase_onelane() {
-  echo "== $NODES nodes, one batcher lane shared by the cluster (placement = spread, lanes = 1)"
+fresh_cluster() { # description placement lanes: every node restarted with this placement, warmed
+  echo "== $NODES nodes, $1"
   stop_nodes
-  cluster "$NODES" spread 1
+  cluster "$NODES" "$2" "$3"
   settle "$NODES"
-  for r in $(seq 1 "$ROUNDS"); do lt "uncached-${NODES}nodes-onelane-$r" uncached "$(urls "$NODES")" $((32 * NODES)); done
+}
+uncached_rounds() { # label: uncached rounds through every node in turn
+  for r in $(seq 1 "$ROUNDS"); do lt "uncached-${NODES}nodes-$1-$r" uncached "$(urls "$NODES")" $((32 * NODES)); done
+}
+phase_onelane() {
+  fresh_cluster "one batcher lane shared by the cluster (placement = spread, lanes = 1)" spread 1
+  uncached_rounds onelane
   [ "$QUICK" = 1 ] || lt "uncached-${NODES}nodes-onelane-via1" uncached "$(urls 1)" $((32 * NODES))
 }
 phase_local() {
-  echo "== $NODES nodes, local lanes (the default, placement = local: each node embeds its own requests' texts)"
-  stop_nodes
-  cluster "$NODES" local 1
-  settle "$NODES"
+  fresh_cluster "local lanes (the default, placement = local: each node embeds its own requests' texts)" local 1
   measure "${NODES}nodes-local" "$NODES"
 }
 phase_spread() {
-  echo "== $NODES nodes, $NODES lanes spread over the cluster (placement = spread, lanes = $NODES)"
-  stop_nodes
-  cluster "$NODES" spread "$NODES"
-  settle "$NODES"
-  for r in $(seq 1 "$ROUNDS"); do lt "uncached-${NODES}nodes-spread-$r" uncached "$(urls "$NODES")" $((32 * NODES)); done
+  fresh_cluster "$NODES lanes spread over the cluster (placement = spread, lanes = $NODES)" spread "$NODES"
+  uncached_rounds spread
 }
 # ORDER: the multi-node phases in the order they run (QUICK=1 leaves out spread)
 for phase in ${ORDER:-local onelane spread}; do

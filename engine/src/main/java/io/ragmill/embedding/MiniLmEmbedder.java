@@ -187,15 +187,15 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     for (String text : texts) {
       inputs.add(text.isBlank() ? " " : text);
     }
-    long[][] encodings = tokenize(inputs);
-    Integer[] order = new Integer[encodings.length];
+    long[][] tokens = tokenize(inputs);
+    Integer[] order = new Integer[tokens.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, Comparator.comparingInt(i -> encodings[i].length));
+    Arrays.sort(order, Comparator.comparingInt(i -> tokens[i].length));
     int[] lengths = new int[order.length];
     for (int i = 0; i < order.length; i++) {
-      lengths[i] = encodings[order[i]].length;
+      lengths[i] = tokens[order[i]].length;
     }
     List<List<int[]>> shares = plan(lengths, maxRows, RUN_COST_TOKENS, parallelRuns);
     Vector[] out = new Vector[texts.size()];
@@ -207,7 +207,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
             for (int[] range : share) {
               long[][] batch = new long[range[1] - range[0]][];
               for (int i = range[0]; i < range[1]; i++) {
-                batch[i - range[0]] = encodings[order[i]];
+                batch[i - range[0]] = tokens[order[i]];
               }
               List<Vector> vectors = run(batch);
               for (int i = range[0]; i < range[1]; i++) {
@@ -220,11 +220,6 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     return List.of(out);
   }
 
-  /** The token ids {@link #embed} runs for each text (for the test that checks them against DJL's). */
-  long[][] tokenIds(List<String> texts) {
-    return encode(texts);
-  }
-
   /** The DJL tokenizer behind {@link #tokenIds}. */
   HuggingFaceTokenizer tokenizer() {
     return tokenizer;
@@ -232,7 +227,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
 
   /** Real tokens (with [CLS] and [SEP]) of each text, as {@link #embed} would run them. */
   int[] tokenCounts(List<String> texts) {
-    return Arrays.stream(encode(texts)).mapToInt(ids -> ids.length).toArray();
+    return Arrays.stream(tokenIds(texts)).mapToInt(ids -> ids.length).toArray();
   }
 
   /**
@@ -273,14 +268,14 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
   private long[][] tokenize(List<String> inputs) {
     int slices = Math.min(parallelRuns, inputs.size() / MIN_TOKENIZER_SLICE);
     if (slices < 2) {
-      return encode(inputs);
+      return tokenIds(inputs);
     }
     long[][] out = new long[inputs.size()][];
     List<Runnable> tasks = new ArrayList<>();
     for (int i = 0; i < slices; i++) {
       int from = inputs.size() * i / slices;
       int to = inputs.size() * (i + 1) / slices;
-      tasks.add(() -> System.arraycopy(encode(inputs.subList(from, to)), 0, out, from, to - from));
+      tasks.add(() -> System.arraycopy(tokenIds(inputs.subList(from, to)), 0, out, from, to - from));
     }
     sideBySide(tasks);
     return out;
@@ -294,7 +289,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
    * 36 against 100 us a text of 25 tokens (2.8x; 130 against 300 us at 90 words). The ids are the
    * same (MiniLmEmbedderTest).
    */
-  private long[][] encode(List<String> texts) {
+  long[][] tokenIds(List<String> texts) {
     long[] handles = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), texts.toArray(String[]::new), true);
     long[][] ids = new long[handles.length][];
     try {

@@ -26,13 +26,12 @@ import org.junit.jupiter.api.Test;
 class BatcherLanesClusterTest {
   private final List<TestNode> nodes = new ArrayList<>();
   private final List<RecordingEmbedder> models = new ArrayList<>();
+  private final List<Integer> ports = new ArrayList<>();
 
   @AfterEach
   void stop() {
     TestNodes.closeAll(nodes);
   }
-
-  private final List<Integer> ports = new ArrayList<>();
 
   private void startTwo(String overrides) throws IOException, InterruptedException {
     int seed = TestNodes.freePort();
