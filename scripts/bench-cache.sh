@@ -5,11 +5,11 @@
 #      semantic hits against the attainable ratio (the share of requests that repeat a question);
 #   2. latency of a hit from each tier: the near cache, L1 (near cache off), L2 Redis (near cache off,
 #      no L1 room for answers), and of a miss; open loop at RATE req/s, ROUNDS times;
-#   3. cached throughput (closed loop) with Redis on and off, ROUNDS times.
+#   3. cached throughput (closed loop) with Redis on and off, ROUNDS times after as many unmeasured.
 # Reports (JSON) and the log go to target/bench-cache/<time>/; medians are printed at the end.
 # Usage: scripts/bench-cache.sh [rounds]
 #   environment: MIXED_DOCS=10000 MIXED_DURATION=90s DOCS=1000 DURATION=10s RATE=200 MISS_RATE=50
-#                PARTS="mixed tiers" (run only some parts)
+#                PARTS="mixed tiers throughput" (run only some parts)
 # Needs Redis on 127.0.0.1:6379 (scripts/services.sh starts it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,7 +20,7 @@ DOCS=${DOCS:-1000}
 DURATION=${DURATION:-10s}
 RATE=${RATE:-200}
 MISS_RATE=${MISS_RATE:-50}
-PARTS=${PARTS:-mixed tiers}
+PARTS=${PARTS:-mixed tiers throughput}
 OUT="target/bench-cache/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 exec > >(tee "$OUT/bench.log") 2>&1
@@ -69,15 +69,11 @@ tier_run() { # tier name; the node is up with the collection ingested
 }
 
 if [[ " $PARTS " == *" tiers "* ]]; then
-echo "== 2./3. tiers: near cache (Redis on)"
+echo "== 2. tiers: near cache (Redis on)"
 redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'ragmill:default:*' | xargs -r redis-cli -h 127.0.0.1 -p 6379 unlink > /dev/null
 start_node near "-Dragmill.cache.redis.enabled=on"
 "${LT[@]}" ingest --url $URL --collection bench --documents "$DOCS" --seed 7 | tail -1
 tier_run near
-for r in $(seq 1 "$ROUNDS"); do
-  "${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 \
-    --concurrency 32 --duration "$DURATION" --warmup 3s --json "$OUT/throughput-redis-on-$r.json" | tail -1
-done
 echo "== miss latency (every question distinct), open loop at $MISS_RATE req/s"
 for r in $(seq 1 "$ROUNDS"); do
   "${LT[@]}" uncached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest \
@@ -98,16 +94,28 @@ tier_run l2
 curl -s -H 'X-Api-Key: bench' $URL/admin/cache/stats > "$OUT/l2-stats.json" || true
 stop_node
 
-echo "== cached throughput, Redis off"
-start_node redis-off "-Dragmill.cache.redis.enabled=off"
-"${LT[@]}" ingest --url $URL --collection bench --documents "$DOCS" --seed 7 | tail -1
-"${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 \
-  --duration 5s --warmup 3s > /dev/null
-for r in $(seq 1 "$ROUNDS"); do
-  "${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 \
-    --concurrency 32 --duration "$DURATION" --warmup 3s --json "$OUT/throughput-redis-off-$r.json" | tail -1
+fi
+
+throughput_run() { # name; the node is up with the collection ingested. Each node gets the same
+  # unmeasured closed-loop rounds first, so that neither is measured while its JIT still compiles
+  for r in $(seq 1 "$ROUNDS"); do
+    "${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 \
+      --concurrency 32 --duration "$DURATION" --warmup 3s > /dev/null
+  done
+  for r in $(seq 1 "$ROUNDS"); do
+    "${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 \
+      --concurrency 32 --duration "$DURATION" --warmup 3s --json "$OUT/throughput-$1-$r.json" | tail -1
+  done
+}
+
+if [[ " $PARTS " == *" throughput "* ]]; then
+for redis in on off; do
+  echo "== cached throughput, Redis $redis"
+  start_node "redis-$redis" "-Dragmill.cache.redis.enabled=$redis"
+  "${LT[@]}" ingest --url $URL --collection bench --documents "$DOCS" --seed 7 | tail -1
+  throughput_run "redis-$redis"
+  stop_node
 done
-stop_node
 fi
 
 echo "== medians"
@@ -124,14 +132,16 @@ if os.path.exists(f"{out}/mixed.json"):
     h = m["hitRatio"]
     print(f"hit ratio: {h['achieved']:.3f} of attainable {h['attainable']:.3f} = {h['ofAttainable']:.3f} "
           f"({m['requests']} requests: {m['cacheHits']} exact, {m['semanticHits']} semantic, {m['cacheMisses']} misses)")
-if not os.path.exists(f"{out}/latency-near-1.json"):
-    sys.exit(0)
 for tier in ["near", "l1", "l2", "miss"]:
     rs = runs(f"latency-{tier}")
-    print(f"latency {tier:4}: p50 {med(rs, lambda r: r['latencyMs']['p50']):.3f} ms  "
-          f"p99 {med(rs, lambda r: r['latencyMs']['p99']):.3f} ms  (open loop, {len(rs)} runs)")
+    if rs:
+        print(f"latency {tier:4}: p50 {med(rs, lambda r: r['latencyMs']['p50']):.3f} ms  "
+              f"p99 {med(rs, lambda r: r['latencyMs']['p99']):.3f} ms  (open loop, {len(rs)} runs)")
 on, off = runs("throughput-redis-on"), runs("throughput-redis-off")
-t_on, t_off = med(on, lambda r: r["throughput"]), med(off, lambda r: r["throughput"])
-print(f"cached throughput: Redis on {t_on:,.0f} req/s, off {t_off:,.0f} req/s, on/off {t_on/t_off:.2f}")
+if on and off:
+    t_on, t_off = med(on, lambda r: r["throughput"]), med(off, lambda r: r["throughput"])
+    rounds = lambda rs: ", ".join(f"{r['throughput']:,.0f}" for r in rs)
+    print(f"cached throughput: Redis on {t_on:,.0f} req/s ({rounds(on)}), off {t_off:,.0f} req/s ({rounds(off)}), "
+          f"on/off {t_on/t_off:.2f}")
 PY
 echo "reports in $OUT"

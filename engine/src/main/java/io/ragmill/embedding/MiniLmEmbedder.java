@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to 32 texts, choosing the cuts that cost least: a run costs its texts padded to its longest plus
  * a fixed {@value #RUN_COST_TOKENS} tokens' worth. A fixed padding budget cannot serve both kinds
  * of text: 15% wasted compute on chunk-length texts, 5% cut questions of nearly equal length into
- * runs of one or two, whose fixed cost then dominated (docs/BENCHMARKS.md, Before and after,
- * evening). Texts longer than {@value #MAX_TOKENS} tokens are truncated. A batch of 16 or more
+ * runs of one or two, whose fixed cost then dominated (docs/BENCHMARKS.md, The
+ * model). Texts longer than {@value #MAX_TOKENS} tokens are truncated. A batch of 16 or more
  * texts is tokenized on the runner threads as well, and runs are fed flat buffers (a {@code
  * long[][]} is copied element by element).
  *
@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ONNX Runtime's intra-op thread pool: on two cores one run split over two intra-op threads was
  * no faster than one thread (its operators are too small to split well), while two
  * single-threaded runs at once did 1.1-1.3x the work of one run on two threads (docs/BENCHMARKS.md,
- * Before and after).
+ * The model).
  *
  * <p>Caveat: the model is dynamically quantized, so each run picks its quantization ranges from the
  * whole batch; a text's vector therefore depends slightly on its batch companions (cosine about
