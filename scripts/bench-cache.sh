@@ -59,12 +59,14 @@ curl -s -H 'X-Api-Key: bench' $URL/admin/cache/stats > "$OUT/mixed-stats.json" |
 stop_node
 fi
 
+cached() { # the cached scenario on the ingested "bench" collection, with the options given
+  "${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 "$@"
+}
+
 tier_run() { # tier name; the node is up with the collection ingested
-  "${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 \
-    --duration 5s --warmup 3s > /dev/null
+  cached --duration 5s --warmup 3s > /dev/null
   for r in $(seq 1 "$ROUNDS"); do
-    "${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 \
-      --rate "$RATE" --concurrency 8 --duration "$DURATION" --warmup 2s --json "$OUT/latency-$1-$r.json" | tail -1
+    cached --rate "$RATE" --concurrency 8 --duration "$DURATION" --warmup 2s --json "$OUT/latency-$1-$r.json" | tail -1
   done
 }
 
@@ -96,15 +98,11 @@ stop_node
 
 fi
 
-throughput_run() { # name; the node is up with the collection ingested. Each node gets the same
+throughput_run() { # name; the node is up with the collection ingested. Each node gets ROUNDS
   # unmeasured closed-loop rounds first, so that neither is measured while its JIT still compiles
-  for r in $(seq 1 "$ROUNDS"); do
-    "${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 \
-      --concurrency 32 --duration "$DURATION" --warmup 3s > /dev/null
-  done
-  for r in $(seq 1 "$ROUNDS"); do
-    "${LT[@]}" cached --url $URL --collection bench --documents "$DOCS" --seed 7 --no-ingest --questions 100 \
-      --concurrency 32 --duration "$DURATION" --warmup 3s --json "$OUT/throughput-$1-$r.json" | tail -1
+  for r in $(seq $((1 - ROUNDS)) "$ROUNDS"); do
+    if [ "$r" -le 0 ]; then out=/dev/null; else out="$OUT/throughput-$1-$r.json"; fi
+    cached --concurrency 32 --duration "$DURATION" --warmup 3s --json "$out" | tail -1
   done
 }
 

@@ -35,10 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to 32 texts, choosing the cuts that cost least: a run costs its texts padded to its longest plus
  * a fixed {@value #RUN_COST_TOKENS} tokens' worth. A fixed padding budget cannot serve both kinds
  * of text: 15% wasted compute on chunk-length texts, 5% cut questions of nearly equal length into
- * runs of one or two, whose fixed cost then dominated (docs/BENCHMARKS.md, The
- * model). Texts longer than {@value #MAX_TOKENS} tokens are truncated. A batch of 16 or more
- * texts is tokenized on the runner threads as well, and runs are fed flat buffers (a {@code
- * long[][]} is copied element by element).
+ * runs of one or two, whose fixed cost then dominated (docs/BENCHMARKS.md, The model). Texts
+ * longer than {@value #MAX_TOKENS} tokens are truncated. A batch of 16 or more texts is tokenized
+ * on the runner threads as well, and runs are fed flat buffers (a {@code long[][]} is copied
+ * element by element).
  *
  * <p>Parallelism comes from running those runs side by side ({@code parallelRuns} at once, one
  * intra-op thread each by default; the calling thread takes the first slice), rather than from
