@@ -9,6 +9,8 @@ import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -18,11 +20,13 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The quantized all-MiniLM-L6-v2 model (384 dimensions) run in-process by ONNX Runtime, on padded
@@ -37,8 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of text: 15% wasted compute on chunk-length texts, 5% cut questions of nearly equal length into
  * runs of one or two, whose fixed cost then dominated (docs/BENCHMARKS.md, The model). Texts
  * longer than {@value #MAX_TOKENS} tokens are truncated. A batch of 16 or more texts is tokenized
- * on the runner threads as well, and runs are fed flat buffers (a {@code long[][]} is copied
- * element by element).
+ * on the runner threads as well. A run's inputs and hidden states live in direct buffers that are
+ * reused from run to run and that ONNX Runtime reads and writes in place ({@link #infer}).
  *
  * <p>Parallelism comes from running those runs side by side ({@code parallelRuns} at once, one
  * intra-op thread each by default; the calling thread takes the first slice), rather than from
@@ -66,11 +70,17 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
    */
   static final int RUN_COST_TOKENS = 20;
   public static final int DIMENSION = 384;
+  /** Run buffers bigger than this many tokens (12 MB of hidden states) are not kept for reuse. */
+  private static final int KEPT_BUFFER_TOKENS = 8192;
 
   private final OrtEnvironment environment;
   private final OrtSession session;
   private final HuggingFaceTokenizer tokenizer;
   private final boolean needsTokenTypes;
+  private final String outputName;
+  private final boolean inPlace;
+  /** Run buffers not in use; there are at most as many as runs have been in flight at once. */
+  private final ConcurrentLinkedQueue<RunBuffers> spareBuffers = new ConcurrentLinkedQueue<>();
   private final int parallelRuns;
   /** Runs all but one of a batch's parallel runs (the caller runs the last); null for one run. */
   private final ExecutorService runners;
@@ -94,11 +104,20 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
    *     faster, and a text's vector moves to cosine ~0.996 of the exact one (docs/BENCHMARKS.md)
    */
   public MiniLmEmbedder(int intraOpThreads, boolean allowSpinning, int parallelRuns, boolean geluApproximation) {
+    this(intraOpThreads, allowSpinning, parallelRuns, geluApproximation, true);
+  }
+
+  /**
+   * @param inPlace whether runs use the reused direct buffers ({@link #infer}); false feeds them as
+   *     before, heap arrays in and the hidden states copied out, for bench-model's before and after
+   */
+  MiniLmEmbedder(int intraOpThreads, boolean allowSpinning, int parallelRuns, boolean geluApproximation, boolean inPlace) {
     if (intraOpThreads < 1 || parallelRuns < 1) {
       throw new IllegalArgumentException(
           "intra-op threads and parallel runs must be >= 1, were " + intraOpThreads + " and " + parallelRuns);
     }
     this.parallelRuns = parallelRuns;
+    this.inPlace = inPlace;
     this.runners =
         parallelRuns == 1
             ? null
@@ -130,6 +149,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
       }
       session = environment.createSession(resource("/all-minilm-l6-v2-q.onnx"), options);
       needsTokenTypes = session.getInputNames().contains("token_type_ids");
+      outputName = session.getOutputNames().iterator().next();
       Map<String, String> tokenizerOptions = new HashMap<>();
       // each text is tokenized to its own length; run() pads a run to its longest text
       tokenizerOptions.put("padding", "false");
@@ -236,26 +256,16 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
    * runs them.
    */
   void packedRuns(int runs, int rows, int length) {
-    long[] ids = new long[rows * length];
-    long[] mask = new long[rows * length];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = 1000 + (i * 7919L) % 20000;
-      mask[i] = 1;
+    long[] tokens = new long[length];
+    for (int i = 0; i < length; i++) {
+      tokens[i] = 1000 + (i * 7919L) % 20000;
     }
-    long[] shape = {rows, length};
+    long[][] batch = Collections.nCopies(rows, tokens).toArray(long[][]::new);
     AtomicInteger next = new AtomicInteger(runs);
     Runnable worker =
         () -> {
           while (next.decrementAndGet() >= 0) {
-            Map<String, OnnxTensor> inputs = new HashMap<>();
-            try {
-              putInputs(inputs, ids, mask, shape);
-              session.run(inputs).close();
-            } catch (OrtException e) {
-              throw new IllegalStateException(e);
-            } finally {
-              inputs.values().forEach(OnnxTensor::close);
-            }
+            infer(batch, length, hidden -> null);
           }
         };
     sideBySide(Collections.nCopies(parallelRuns, worker));
@@ -384,32 +394,98 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
 
   /** One session run over texts already tokenized, padded to the longest of them. */
   private List<Vector> run(long[][] batch) {
-    int rows = batch.length;
     int length = 0;
     for (long[] e : batch) {
       length = Math.max(length, e.length);
     }
-    // flat row-major buffers: ORT copies a long[][] element by element through reflection
+    int padded = length;
+    return infer(
+        batch,
+        length,
+        hidden -> {
+          List<Vector> out = new ArrayList<>(batch.length);
+          for (int r = 0; r < batch.length; r++) {
+            out.add(meanPool(hidden, r * padded * DIMENSION, batch[r].length));
+          }
+          return out;
+        });
+  }
+
+  /**
+   * Runs the model over {@code batch} padded to {@code length} tokens and hands its hidden states
+   * to {@code read} while they are valid. Inputs and output live in direct buffers reused from run
+   * to run, which ONNX Runtime reads and writes in place: from heap buffers it copied each input
+   * into a fresh direct buffer, and the hidden states (a megabyte for 16 texts of 40 tokens) out of
+   * its own memory into a new array, about 4% of a batch's time (docs/BENCHMARKS.md, The model).
+   */
+  private <T> T infer(long[][] batch, int length, Function<FloatBuffer, T> read) {
+    if (!inPlace) {
+      return inferCopying(batch, length, read);
+    }
+    int rows = batch.length;
+    int tokens = rows * length;
+    RunBuffers buffers = spareBuffers.poll();
+    if (buffers == null || buffers.capacity < tokens) {
+      buffers = new RunBuffers(Math.max(tokens, buffers == null ? 0 : buffers.capacity));
+    }
+    for (int r = 0; r < rows; r++) {
+      long[] ids = batch[r];
+      int at = r * length;
+      buffers.ids.put(at, ids);
+      for (int t = ids.length; t < length; t++) {
+        buffers.ids.put(at + t, 0L); // [PAD]
+      }
+      for (int t = 0; t < length; t++) {
+        buffers.mask.put(at + t, t < ids.length ? 1L : 0L);
+      }
+    }
+    long[] shape = {rows, length};
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    OnnxTensor hidden = null;
+    try {
+      inputs.put("input_ids", OnnxTensor.createTensor(environment, buffers.ids.slice(0, tokens), shape));
+      inputs.put("attention_mask", OnnxTensor.createTensor(environment, buffers.mask.slice(0, tokens), shape));
+      if (needsTokenTypes) {
+        inputs.put("token_type_ids", OnnxTensor.createTensor(environment, buffers.types.slice(0, tokens), shape));
+      }
+      hidden =
+          OnnxTensor.createTensor(
+              environment, buffers.hidden.slice(0, tokens * DIMENSION), new long[] {rows, length, DIMENSION});
+      session.run(inputs, Map.of(outputName, hidden)).close();
+      T out = read.apply(buffers.hidden);
+      if (buffers.capacity <= KEPT_BUFFER_TOKENS) {
+        spareBuffers.offer(buffers);
+      }
+      return out;
+    } catch (OrtException e) {
+      throw new IllegalStateException("MiniLM inference failed: " + e.getMessage(), e);
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+      if (hidden != null) {
+        hidden.close();
+      }
+    }
+  }
+
+  /** {@link #infer} as runs were fed before the direct buffers: heap arrays in, hidden states copied out. */
+  private <T> T inferCopying(long[][] batch, int length, Function<FloatBuffer, T> read) {
+    int rows = batch.length;
     long[] ids = new long[rows * length];
     long[] mask = new long[rows * length];
-    int[] counts = new int[rows];
     for (int r = 0; r < rows; r++) {
-      long[] tokens = batch[r];
-      System.arraycopy(tokens, 0, ids, r * length, tokens.length); // [PAD] is id 0
-      Arrays.fill(mask, r * length, r * length + tokens.length, 1L);
-      counts[r] = tokens.length;
+      System.arraycopy(batch[r], 0, ids, r * length, batch[r].length);
+      Arrays.fill(mask, r * length, r * length + batch[r].length, 1L);
     }
+    long[] shape = {rows, length};
     Map<String, OnnxTensor> inputs = new HashMap<>();
     try {
-      putInputs(inputs, ids, mask, new long[] {rows, length});
+      inputs.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
+      inputs.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
+      if (needsTokenTypes) {
+        inputs.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[ids.length]), shape));
+      }
       try (OrtSession.Result result = session.run(inputs)) {
-        // read the hidden states in place instead of copying them into float[rows][length][384]
-        FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
-        List<Vector> out = new ArrayList<>(rows);
-        for (int r = 0; r < rows; r++) {
-          out.add(meanPool(hidden, r * length * DIMENSION, counts[r]));
-        }
-        return out;
+        return read.apply(((OnnxTensor) result.get(0)).getFloatBuffer());
       }
     } catch (OrtException e) {
       throw new IllegalStateException("MiniLM inference failed: " + e.getMessage(), e);
@@ -418,12 +494,25 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     }
   }
 
-  /** The model's inputs over flat row-major buffers, into {@code inputs} (the caller closes them). */
-  private void putInputs(Map<String, OnnxTensor> inputs, long[] ids, long[] mask, long[] shape) throws OrtException {
-    inputs.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
-    inputs.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
-    if (needsTokenTypes) {
-      inputs.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[ids.length]), shape));
+  /** A run's inputs and hidden states, off the heap in native order, for up to {@code capacity} tokens. */
+  private static final class RunBuffers {
+    final int capacity;
+    final LongBuffer ids;
+    final LongBuffer mask;
+    /** All zeros: the model's texts have one segment. */
+    final LongBuffer types;
+    final FloatBuffer hidden;
+
+    RunBuffers(int capacity) {
+      this.capacity = capacity;
+      ids = longs(capacity);
+      mask = longs(capacity);
+      types = longs(capacity);
+      hidden = ByteBuffer.allocateDirect(capacity * DIMENSION * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private static LongBuffer longs(int count) {
+      return ByteBuffer.allocateDirect(count * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
     }
   }
 

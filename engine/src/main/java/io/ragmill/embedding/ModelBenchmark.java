@@ -14,8 +14,9 @@ import java.util.function.Consumer;
  * runs one after another on one intra-op thread per core (the threading before), langchain4j's
  * wrapper of the same model file (one session run per text), the model's ceiling (ONNX Runtime
  * alone on runs of 16 texts of the texts' mean token count, no padding, tokenizing or pooling: the
- * limit any wrapper of this model and runtime could reach here), and the batch with ONNX Runtime's
- * GELU approximation. Rounds alternate between them so machine noise hits them alike; medians are
+ * limit any wrapper of this model and runtime could reach here), the batch with ONNX Runtime's
+ * GELU approximation, and the batch with its runs fed as before the reused direct buffers (heap
+ * arrays in, hidden states copied out). Rounds alternate between them so machine noise hits them alike; medians are
  * reported, and for the ratio to langchain4j also the median of the per-round ratios. {@code bin/ragmill bench-model [texts|FILE] [rounds] [batch] [min-words] [max-words]}: generated
  * texts, or the lines of FILE (e.g. the load test's uncached questions).
  */
@@ -54,6 +55,7 @@ public final class ModelBenchmark {
     MiniLmEmbedder ragmill = new MiniLmEmbedder();
     MiniLmEmbedder serial = new MiniLmEmbedder(cores, false, 1);
     MiniLmEmbedder approximate = new MiniLmEmbedder(1, false, cores, true);
+    MiniLmEmbedder copying = new MiniLmEmbedder(1, false, cores, false, false);
     AllMiniLmL6V2QuantizedEmbeddingModel langchain4j = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
     int[] tokens = ragmill.tokenCounts(texts);
     int packedLength = (int) Math.ceil(Arrays.stream(tokens).average().orElse(1));
@@ -66,7 +68,8 @@ public final class ModelBenchmark {
             inBatches(serial, batch, batchTokens),
             list -> list.forEach(langchain4j::embed),
             list -> ragmill.packedRuns(packedRuns, packedRows, packedLength),
-            inBatches(approximate, batch, batchTokens));
+            inBatches(approximate, batch, batchTokens),
+            inBatches(copying, batch, batchTokens));
     // warm-up: JIT and ONNX Runtime's first-run allocations
     List<String> warmUp = texts.subList(0, Math.min(64, count));
     runs.forEach(run -> run.accept(warmUp));
@@ -82,6 +85,7 @@ public final class ModelBenchmark {
     double lc = median(rates[3]);
     double ceiling = median(rates[4]);
     double approx = median(rates[5]);
+    double copied = median(rates[6]);
     double[] perRound = ratios(rates[1], rates[3]);
     System.out.printf(
         Locale.ROOT,
@@ -95,14 +99,18 @@ public final class ModelBenchmark {
             + "model ceiling:          %8.1f sentences/s (median)  runs of %d x %d tokens side by side, no padding,"
             + " tokenizing or pooling: ragmill batch %d = %.2f of it, langchain4j = %.2f%n"
             + "approximate GELU:       %8.1f sentences/s (median)  batch %d with ONNX Runtime's GELU approximation"
-            + " = %.2fx langchain4j (per round: median %.2fx)%n",
+            + " = %.2fx langchain4j (per round: median %.2fx)%n"
+            + "heap buffers (before):  %8.1f sentences/s (median)  batch %d fed as before the direct buffers:"
+            + " ragmill batch %d = %.2fx it (per round: median %.2fx)%n",
         MiniLmEmbedder.MODEL_ID, described, Arrays.stream(tokens).average().orElse(0), rounds, cores, batch,
         batchTokens, (double) count / batches(texts, batch, batchTokens).size(), b1, batch, bn,
         bn / b1, bn / serialRate, cores, serialRate, batch, cores, lc, batch, bn / lc,
         median(perRound), Arrays.stream(perRound).min().orElse(0), Arrays.stream(perRound).max().orElse(0),
         ceiling, packedRows, packedLength, batch, bn / ceiling, lc / ceiling,
-        approx, batch, approx / lc, median(ratios(rates[5], rates[3])));
+        approx, batch, approx / lc, median(ratios(rates[5], rates[3])),
+        copied, batch, batch, bn / copied, median(ratios(rates[1], rates[6])));
     ragmill.close();
+    copying.close();
     serial.close();
     approximate.close();
   }
