@@ -14,7 +14,8 @@
 # Reports (JSON, Markdown, the sweep's PNG) and the log go to target/bench/<time>/; the summary of
 # every figure against its target and limit is printed at the end and written to summary.md there.
 # Usage: scripts/bench.sh [rounds]   (environment: DURATION=15s WARMUP=5s CONCURRENCY=32 DOCS=1000
-#        SWEEP=100,200,300,400,500 P99_BOUND=250ms FULL=0)
+#        SWEEP=100,200,300,400,500 P99_BOUND=250ms FULL=0
+#        MODEL_ROUNDS=11)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROUNDS=${1:-3}
@@ -25,6 +26,7 @@ DOCS=${DOCS:-1000}
 SWEEP=${SWEEP:-100,200,300,400,500}
 P99_BOUND=${P99_BOUND:-250ms}
 FULL=${FULL:-0}
+MODEL_ROUNDS=${MODEL_ROUNDS:-11}
 OUT="target/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 exec > >(tee "$OUT/bench.log") 2>&1
@@ -46,11 +48,11 @@ wait_for() { # url, timeout seconds
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1)"
 echo "== model throughput on the uncached scenario's own question texts"
 "${LT[@]}" questions --documents "$DOCS" --seed 7 --questions 256 --out "$OUT/questions.txt"
-java -jar http/target/ragmill.jar bench-model "$OUT/questions.txt" 5 32 2>/dev/null | tee "$OUT/model-questions.txt"
+java -jar http/target/ragmill.jar bench-model "$OUT/questions.txt" "$MODEL_ROUNDS" 32 2>/dev/null | tee "$OUT/model-questions.txt"
 echo "== model throughput, chunk-like texts (8-40 words)"
-java -jar http/target/ragmill.jar bench-model 256 5 32 8 40 2>/dev/null | tee "$OUT/model-chunklike.txt"
+java -jar http/target/ragmill.jar bench-model 256 "$MODEL_ROUNDS" 32 8 40 2>/dev/null | tee "$OUT/model-chunklike.txt"
 echo "== model throughput, chunk-length texts (85-95 words)"
-java -jar http/target/ragmill.jar bench-model 128 5 32 85 95 2>/dev/null | tee "$OUT/model-chunklength.txt"
+java -jar http/target/ragmill.jar bench-model 128 "$MODEL_ROUNDS" 32 85 95 2>/dev/null | tee "$OUT/model-chunklength.txt"
 echo "== vector search, 100,000 vectors"
 RAGMILL_JAVA_OPTS=-Xmx4g bin/ragmill bench-index 100000 1000 64,96,128 int8 2>/dev/null | tee "$OUT/index-100k.txt"
 

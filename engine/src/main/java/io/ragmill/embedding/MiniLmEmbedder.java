@@ -36,7 +36,7 @@ import java.util.function.Function;
  *
  * <p>Texts are tokenized first and sorted by token count, shared out to the threads as contiguous
  * slices of about equal tokens, and each slice cut into runs of neighbours ({@link #plan}) of up
- * to 32 texts, choosing the cuts that cost least: a run costs its texts padded to its longest plus
+ * to 32 texts (fewer for long texts, {@link #MAX_RUN_ATTENTION}), choosing the cuts that cost least: a run costs its texts padded to its longest plus
  * a fixed {@value #RUN_COST_TOKENS} tokens' worth. A fixed padding budget cannot serve both kinds
  * of text: 15% wasted compute on chunk-length texts, 5% cut questions of nearly equal length into
  * runs of one or two, whose fixed cost then dominated (docs/BENCHMARKS.md, The model). Texts
@@ -69,6 +69,15 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
    * tokens in 2.6 ms, 4 x 16 in 5.4 ms and 16 x 16 in 18 ms, so about 1.3 ms, or 20 tokens.
    */
   static final int RUN_COST_TOKENS = 20;
+  /**
+   * The most attention scores a run may hold per head and layer, rows x length², unless it is one
+   * text: past about 4 x 128² a run's intermediate tensors outgrow the core's caches and each token
+   * costs more. ONNX Runtime alone on 118-token texts, one thread per core, ran runs of 4 texts
+   * 1.10x faster than runs of 16; embedding texts of about 230 tokens (800-character chunks) 1.06x
+   * faster than runs of up to 32 texts; 118-token texts 1.01x. Texts under 46 tokens are not capped
+   * (docs/BENCHMARKS.md, The model).
+   */
+  static final long MAX_RUN_ATTENTION = 4 * 128 * 128;
   public static final int DIMENSION = 384;
   /** Run buffers bigger than this many tokens (12 MB of hidden states) are not kept for reuse. */
   private static final int KEPT_BUFFER_TOKENS = 8192;
@@ -79,6 +88,8 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
   private final boolean needsTokenTypes;
   private final String outputName;
   private final boolean inPlace;
+  /** {@link #MAX_RUN_ATTENTION}, or no cap for bench-model's before and after. */
+  private final long maxRunAttention;
   /** Run buffers not in use; there are at most as many as runs have been in flight at once. */
   private final ConcurrentLinkedQueue<RunBuffers> spareBuffers = new ConcurrentLinkedQueue<>();
   private final int parallelRuns;
@@ -104,20 +115,28 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
    *     faster, and a text's vector moves to cosine ~0.996 of the exact one (docs/BENCHMARKS.md)
    */
   public MiniLmEmbedder(int intraOpThreads, boolean allowSpinning, int parallelRuns, boolean geluApproximation) {
-    this(intraOpThreads, allowSpinning, parallelRuns, geluApproximation, true);
+    this(intraOpThreads, allowSpinning, parallelRuns, geluApproximation, true, MAX_RUN_ATTENTION);
   }
 
   /**
    * @param inPlace whether runs use the reused direct buffers ({@link #infer}); false feeds them as
    *     before, heap arrays in and the hidden states copied out, for bench-model's before and after
+   * @param maxRunAttention the planner's cap on a run's rows x length² ({@link #MAX_RUN_ATTENTION})
    */
-  MiniLmEmbedder(int intraOpThreads, boolean allowSpinning, int parallelRuns, boolean geluApproximation, boolean inPlace) {
+  MiniLmEmbedder(
+      int intraOpThreads,
+      boolean allowSpinning,
+      int parallelRuns,
+      boolean geluApproximation,
+      boolean inPlace,
+      long maxRunAttention) {
     if (intraOpThreads < 1 || parallelRuns < 1) {
       throw new IllegalArgumentException(
           "intra-op threads and parallel runs must be >= 1, were " + intraOpThreads + " and " + parallelRuns);
     }
     this.parallelRuns = parallelRuns;
     this.inPlace = inPlace;
+    this.maxRunAttention = maxRunAttention;
     this.runners =
         parallelRuns == 1
             ? null
@@ -217,7 +236,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     for (int i = 0; i < order.length; i++) {
       lengths[i] = tokens[order[i]].length;
     }
-    List<List<int[]>> shares = plan(lengths, maxRows, RUN_COST_TOKENS, parallelRuns);
+    List<List<int[]>> shares = plan(lengths, maxRows, maxRunAttention, RUN_COST_TOKENS, parallelRuns);
     Vector[] out = new Vector[texts.size()];
     // one share of runs per thread: the caller takes the first, the runners the others
     List<Runnable> workers = new ArrayList<>();
@@ -338,11 +357,12 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
    * and cuts each thread's share into runs {@code [from, to)}. A share is a contiguous slice with
    * about {@code 1/parallel} of the tokens, so the threads finish together: cutting first and
    * sharing runs out after left one thread with 26 of 32 questions of nearly equal length and the
-   * other with 6. Within a share, the runs of at most {@code maxRows} texts are those that cost the
-   * least in all, a run costing {@code runCost} plus its texts padded to its longest, in tokens
-   * (dynamic programming over the cut points).
+   * other with 6. Within a share, the runs of at most {@code maxRows} texts, and of one text or of
+   * at most {@code maxAttention} rows x padded length², are those that cost the least in all, a run
+   * costing {@code runCost} plus its texts padded to its longest, in tokens (dynamic programming
+   * over the cut points).
    */
-  static List<List<int[]>> plan(int[] lengths, int maxRows, int runCost, int parallel) {
+  static List<List<int[]>> plan(int[] lengths, int maxRows, long maxAttention, int runCost, int parallel) {
     int shares = Math.max(1, Math.min(parallel, lengths.length));
     long total = 0;
     for (int length : lengths) {
@@ -363,20 +383,22 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
           to++;
         }
       }
-      out.add(cut(lengths, from, to, maxRows, runCost));
+      out.add(cut(lengths, from, to, maxRows, maxAttention, runCost));
       from = to;
     }
     return out;
   }
 
-  /** The cheapest runs of {@code lengths[from, to)}. */
-  static List<int[]> cut(int[] lengths, int from, int to, int maxRows, int runCost) {
+  /** The cheapest runs of {@code lengths[from, to)} ({@link #plan}). */
+  static List<int[]> cut(int[] lengths, int from, int to, int maxRows, long maxAttention, int runCost) {
     int n = to - from;
     long[] best = new long[n + 1];
     int[] cut = new int[n + 1];
     for (int i = 1; i <= n; i++) {
       best[i] = Long.MAX_VALUE;
-      for (int j = Math.max(0, i - maxRows); j < i; j++) {
+      long length = Math.max(1, lengths[from + i - 1]);
+      int rows = (int) Math.max(1, Math.min(maxRows, maxAttention / (length * length)));
+      for (int j = Math.max(0, i - rows); j < i; j++) {
         long cost = best[j] + runCost + (long) (i - j) * lengths[from + i - 1];
         if (cost < best[i]) {
           best[i] = cost;

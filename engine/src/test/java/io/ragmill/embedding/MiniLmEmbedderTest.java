@@ -130,7 +130,7 @@ class MiniLmEmbedderTest {
     for (int round = 0; round < 300; round++) {
       int[] lengths = sortedLengths(random, 1 + random.nextInt(100));
       int parallel = 1 + random.nextInt(3);
-      List<List<int[]>> shares = MiniLmEmbedder.plan(lengths, 32, MiniLmEmbedder.RUN_COST_TOKENS, parallel);
+      List<List<int[]>> shares = MiniLmEmbedder.plan(lengths, 32, MiniLmEmbedder.MAX_RUN_ATTENTION, MiniLmEmbedder.RUN_COST_TOKENS, parallel);
       assertEquals(Math.min(parallel, lengths.length), shares.size(), "a share for every thread when there are texts enough");
       int expectedFrom = 0;
       long total = java.util.Arrays.stream(lengths).sum();
@@ -154,8 +154,16 @@ class MiniLmEmbedderTest {
     // 32 questions of nearly equal length: one run per thread, not 26 texts on one and 6 on the other
     int[] questions = {27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 29, 29, 29, 29, 29, 29, 29,
         29, 29, 30, 30, 30, 31, 31, 31};
-    assertEquals(List.of(List.of(16), List.of(16)), sizes(MiniLmEmbedder.plan(questions, 32, 20, 2)));
-    assertEquals(List.of(List.of(8, 32)), sizes(MiniLmEmbedder.plan(new int[40], 32, 20, 1)));
+    assertEquals(List.of(List.of(16), List.of(16)), sizes(MiniLmEmbedder.plan(questions, 32, MiniLmEmbedder.MAX_RUN_ATTENTION, 20, 2)));
+    assertEquals(List.of(List.of(8, 32)), sizes(MiniLmEmbedder.plan(new int[40], 32, MiniLmEmbedder.MAX_RUN_ATTENTION, 20, 1)));
+    // chunk-length texts: runs small enough for their attention scores to stay in cache
+    int[] chunks = new int[32];
+    java.util.Arrays.fill(chunks, 118);
+    assertEquals(List.of(List.of(4, 4, 4, 4), List.of(4, 4, 4, 4)),
+        sizes(MiniLmEmbedder.plan(chunks, 32, MiniLmEmbedder.MAX_RUN_ATTENTION, 20, 2)));
+    java.util.Arrays.fill(chunks, 300);
+    assertEquals(16, sizes(MiniLmEmbedder.plan(chunks, 32, MiniLmEmbedder.MAX_RUN_ATTENTION, 20, 2)).get(0).size(),
+        "a text above 256 tokens runs alone");
   }
 
   @Test
@@ -165,12 +173,18 @@ class MiniLmEmbedderTest {
       int[] lengths = sortedLengths(random, 1 + random.nextInt(11));
       int maxRows = 1 + random.nextInt(5);
       int runCost = random.nextInt(40);
-      long planned = cost(lengths, MiniLmEmbedder.cut(lengths, 0, lengths.length, maxRows, runCost), runCost);
-      assertEquals(cheapest(lengths, 0, maxRows, runCost), planned, "lengths " + java.util.Arrays.toString(lengths));
+      long maxAttention = random.nextBoolean() ? Long.MAX_VALUE : 1 + random.nextInt(4 * 62 * 62);
+      List<int[]> runs = MiniLmEmbedder.cut(lengths, 0, lengths.length, maxRows, maxAttention, runCost);
+      for (int[] run : runs) {
+        long length = lengths[run[1] - 1];
+        assertTrue(run[1] - run[0] == 1 || (run[1] - run[0]) * length * length <= maxAttention, "attention cap");
+      }
+      assertEquals(cheapest(lengths, 0, maxRows, maxAttention, runCost), cost(lengths, runs, runCost),
+          "lengths " + java.util.Arrays.toString(lengths) + ", attention at most " + maxAttention);
     }
     // short questions of nearly equal length stay in one run; very different lengths are split
-    assertEquals(1, MiniLmEmbedder.cut(new int[] {18, 18, 19, 19, 20, 21, 21, 22}, 0, 8, 32, 20).size());
-    assertEquals(2, MiniLmEmbedder.cut(new int[] {12, 12, 12, 12, 60, 60, 60, 60}, 0, 8, 32, 20).size());
+    assertEquals(1, MiniLmEmbedder.cut(new int[] {18, 18, 19, 19, 20, 21, 21, 22}, 0, 8, 32, MiniLmEmbedder.MAX_RUN_ATTENTION, 20).size());
+    assertEquals(2, MiniLmEmbedder.cut(new int[] {12, 12, 12, 12, 60, 60, 60, 60}, 0, 8, 32, MiniLmEmbedder.MAX_RUN_ATTENTION, 20).size());
   }
 
   private static List<List<Integer>> sizes(List<List<int[]>> shares) {
@@ -195,13 +209,17 @@ class MiniLmEmbedderTest {
   }
 
   /** Every way to cut {@code lengths[from..]}, tried. */
-  private static long cheapest(int[] lengths, int from, int maxRows, int runCost) {
+  private static long cheapest(int[] lengths, int from, int maxRows, long maxAttention, int runCost) {
     if (from == lengths.length) {
       return 0;
     }
     long best = Long.MAX_VALUE;
     for (int to = from + 1; to <= Math.min(lengths.length, from + maxRows); to++) {
-      best = Math.min(best, runCost + (long) (to - from) * lengths[to - 1] + cheapest(lengths, to, maxRows, runCost));
+      long length = lengths[to - 1];
+      if (to - from > 1 && (to - from) * length * length > maxAttention) {
+        break; // longer runs only grow
+      }
+      best = Math.min(best, runCost + (long) (to - from) * length + cheapest(lengths, to, maxRows, maxAttention, runCost));
     }
     return best;
   }
