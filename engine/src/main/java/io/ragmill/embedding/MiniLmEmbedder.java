@@ -70,14 +70,15 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
    */
   static final int RUN_COST_TOKENS = 20;
   /**
-   * The most attention scores a run may hold per head and layer, rows x length², unless it is one
-   * text: past about 4 x 128² a run's intermediate tensors outgrow the core's caches and each token
-   * costs more. ONNX Runtime alone on 118-token texts, one thread per core, ran runs of 4 texts
-   * 1.10x faster than runs of 16; embedding texts of about 230 tokens (800-character chunks) 1.06x
-   * faster than runs of up to 32 texts; 118-token texts 1.01x. Texts under 46 tokens are not capped
-   * (docs/BENCHMARKS.md, The model).
+   * The most attention scores a run may hold per head and layer, rows x padded length², unless it
+   * is one text: bigger runs' intermediate tensors outgrow the core's caches and each token costs
+   * more. ONNX Runtime alone, one thread per core: 118-token texts ran 1.10x faster in runs of 4
+   * than of 16, 256-token texts 1.19x faster alone than in runs of 8. Embedding 230-token texts
+   * (800-character chunks) with the cap: 1.05x without it (median of five comparisons, 0.97-1.08);
+   * texts up to 128 tokens no different. Texts under 46 tokens are never capped (docs/BENCHMARKS.md,
+   * The model).
    */
-  static final long MAX_RUN_ATTENTION = 4 * 128 * 128;
+  static final long MAX_RUN_ATTENTION = 8 * 128 * 128;
   public static final int DIMENSION = 384;
   /** Run buffers bigger than this many tokens (12 MB of hidden states) are not kept for reuse. */
   private static final int KEPT_BUFFER_TOKENS = 8192;

@@ -159,7 +159,7 @@ class MiniLmEmbedderTest {
     // chunk-length texts: runs small enough for their attention scores to stay in cache
     int[] chunks = new int[32];
     java.util.Arrays.fill(chunks, 118);
-    assertEquals(List.of(List.of(4, 4, 4, 4), List.of(4, 4, 4, 4)),
+    assertEquals(List.of(List.of(7, 9), List.of(7, 9)),
         sizes(MiniLmEmbedder.plan(chunks, 32, MiniLmEmbedder.MAX_RUN_ATTENTION, 20, 2)));
     java.util.Arrays.fill(chunks, 300);
     assertEquals(16, sizes(MiniLmEmbedder.plan(chunks, 32, MiniLmEmbedder.MAX_RUN_ATTENTION, 20, 2)).get(0).size(),
