@@ -3,7 +3,8 @@
 #   1. the model's own throughput (batch 1, batch 32, langchain4j per text), on query-like, chunk-like (8-40
 #      words) and chunk-length (85-95 words, within the 128 tokens langchain4j truncates to) texts;
 #      vector search on 100k vectors (exact scans, HNSW with and without the prefetch; 1M: docs/BENCHMARKS.md);
-#   2. node startup: process start to /health/alive and to /health/ready (five starts, the median);
+#   2. node startup: process start to /health/alive and to /health/ready (five starts, the median),
+#      and five starts of the bare Pekko HTTP server, the limit start-up is set against;
 #   3. ingestion chunks/s with the MiniLM model and with the hashing embedder (fresh corpora);
 #   4. cached query throughput against the bare Pekko HTTP endpoint (the limit), alternating, ROUNDS times;
 #   5. the server side of a cached hit (the node's X-Response-Time over 2,000 sequential hits);
@@ -78,6 +79,16 @@ for i in 1 2 3 4 5; do
   tail -1 "$OUT/starts.txt"
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
   unset 'pids[-1]'
+done
+echo "== the limit for start-up: five starts of the bare Pekko HTTP server (own JVM, no archive), each to its first answer"
+for i in 1 2 3 4 5; do
+  t0=$(date +%s%N)
+  "${LT[@]}" baseline-server --port 8083 > "$OUT/baseline-start$i.log" 2>&1 &
+  bpid=$!
+  until curl -s -o /dev/null http://127.0.0.1:8083/; do sleep 0.05; done
+  t1=$(date +%s%N)
+  echo "baseline start$i: answered after $(( (t1 - t0) / 1000000 )) ms" | tee -a "$OUT/baseline-starts.txt"
+  kill "$bpid"; wait "$bpid" 2>/dev/null || true
 done
 echo "== startup and ingestion"
 start_node minilm 8080 25520 all-minilm-l6-v2-q
