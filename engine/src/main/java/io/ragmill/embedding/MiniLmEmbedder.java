@@ -36,8 +36,9 @@ import java.util.function.Function;
  *
  * <p>Texts are tokenized first and sorted by token count, shared out to the threads as contiguous
  * slices of about equal tokens, and each slice cut into runs of neighbours ({@link #plan}) of up
- * to 32 texts (fewer for long texts, {@link #MAX_RUN_ATTENTION}), choosing the cuts that cost least: a run costs its texts padded to its longest plus
- * a fixed {@value #RUN_COST_TOKENS} tokens' worth. A fixed padding budget cannot serve both kinds
+ * to 32 texts (fewer for long texts, {@link #MAX_RUN_ATTENTION}), choosing the cuts that cost
+ * least: a run costs its texts padded to its longest plus a fixed {@value #RUN_COST_TOKENS}
+ * tokens' worth. A fixed padding budget cannot serve both kinds
  * of text: 15% wasted compute on chunk-length texts, 5% cut questions of nearly equal length into
  * runs of one or two, whose fixed cost then dominated (docs/BENCHMARKS.md, The model). Texts
  * longer than {@value #MAX_TOKENS} tokens are truncated. A batch of 16 or more texts is tokenized
@@ -88,7 +89,6 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final boolean needsTokenTypes;
   private final String outputName;
-  private final boolean inPlace;
   /** {@link #MAX_RUN_ATTENTION}, or no cap for bench-model's before and after. */
   private final long maxRunAttention;
   /** Run buffers not in use; there are at most as many as runs have been in flight at once. */
@@ -116,12 +116,10 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
    *     faster, and a text's vector moves to cosine ~0.996 of the exact one (docs/BENCHMARKS.md)
    */
   public MiniLmEmbedder(int intraOpThreads, boolean allowSpinning, int parallelRuns, boolean geluApproximation) {
-    this(intraOpThreads, allowSpinning, parallelRuns, geluApproximation, true, MAX_RUN_ATTENTION);
+    this(intraOpThreads, allowSpinning, parallelRuns, geluApproximation, MAX_RUN_ATTENTION);
   }
 
   /**
-   * @param inPlace whether runs use the reused direct buffers ({@link #infer}); false feeds them as
-   *     before, heap arrays in and the hidden states copied out, for bench-model's before and after
    * @param maxRunAttention the planner's cap on a run's rows x length² ({@link #MAX_RUN_ATTENTION})
    */
   MiniLmEmbedder(
@@ -129,14 +127,12 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
       boolean allowSpinning,
       int parallelRuns,
       boolean geluApproximation,
-      boolean inPlace,
       long maxRunAttention) {
     if (intraOpThreads < 1 || parallelRuns < 1) {
       throw new IllegalArgumentException(
           "intra-op threads and parallel runs must be >= 1, were " + intraOpThreads + " and " + parallelRuns);
     }
     this.parallelRuns = parallelRuns;
-    this.inPlace = inPlace;
     this.maxRunAttention = maxRunAttention;
     this.runners =
         parallelRuns == 1
@@ -397,8 +393,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     int[] cut = new int[n + 1];
     for (int i = 1; i <= n; i++) {
       best[i] = Long.MAX_VALUE;
-      long length = Math.max(1, lengths[from + i - 1]);
-      int rows = (int) Math.max(1, Math.min(maxRows, maxAttention / (length * length)));
+      int rows = runRows(lengths[from + i - 1], maxRows, maxAttention);
       for (int j = Math.max(0, i - rows); j < i; j++) {
         long cost = best[j] + runCost + (long) (i - j) * lengths[from + i - 1];
         if (cost < best[i]) {
@@ -413,6 +408,12 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     }
     Collections.reverse(runs);
     return List.copyOf(runs);
+  }
+
+  /** The most texts of {@code length} tokens one run may hold: {@code maxRows}, fewer past {@code maxAttention}, at least one. */
+  static int runRows(int length, int maxRows, long maxAttention) {
+    long squared = (long) Math.max(1, length) * Math.max(1, length);
+    return (int) Math.max(1, Math.min(maxRows, maxAttention / squared));
   }
 
   /** One session run over texts already tokenized, padded to the longest of them. */
@@ -442,9 +443,6 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
    * its own memory into a new array, about 4% of a batch's time (docs/BENCHMARKS.md, The model).
    */
   private <T> T infer(long[][] batch, int length, Function<FloatBuffer, T> read) {
-    if (!inPlace) {
-      return inferCopying(batch, length, read);
-    }
     int rows = batch.length;
     int tokens = rows * length;
     RunBuffers buffers = spareBuffers.poll();
@@ -487,33 +485,6 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
       if (hidden != null) {
         hidden.close();
       }
-    }
-  }
-
-  /** {@link #infer} as runs were fed before the direct buffers: heap arrays in, hidden states copied out. */
-  private <T> T inferCopying(long[][] batch, int length, Function<FloatBuffer, T> read) {
-    int rows = batch.length;
-    long[] ids = new long[rows * length];
-    long[] mask = new long[rows * length];
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(batch[r], 0, ids, r * length, batch[r].length);
-      Arrays.fill(mask, r * length, r * length + batch[r].length, 1L);
-    }
-    long[] shape = {rows, length};
-    Map<String, OnnxTensor> inputs = new HashMap<>();
-    try {
-      inputs.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
-      inputs.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
-      if (needsTokenTypes) {
-        inputs.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[ids.length]), shape));
-      }
-      try (OrtSession.Result result = session.run(inputs)) {
-        return read.apply(((OnnxTensor) result.get(0)).getFloatBuffer());
-      }
-    } catch (OrtException e) {
-      throw new IllegalStateException("MiniLM inference failed: " + e.getMessage(), e);
-    } finally {
-      inputs.values().forEach(OnnxTensor::close);
     }
   }
 

@@ -13,12 +13,11 @@ import java.util.function.Consumer;
  * 1 and at the batcher's batch size (runs side by side, one thread each), the same batch with its
  * runs one after another on one intra-op thread per core (the threading before), langchain4j's
  * wrapper of the same model file (one session run per text), the model's ceiling (ONNX Runtime
- * alone on runs of 16 texts of the texts' mean token count (fewer where the planner's attention cap
- * cuts smaller runs), no padding, tokenizing or pooling: the
- * limit any wrapper of this model and runtime could reach here), the batch with ONNX Runtime's
- * GELU approximation, the batch with its runs fed as before the reused direct buffers (heap
- * arrays in, hidden states copied out), and the batch planned without the cap on a run's attention
- * scores ({@link MiniLmEmbedder#MAX_RUN_ATTENTION}). Rounds alternate between them so machine noise hits them alike; medians are
+ * alone on runs of 16 texts of the texts' mean token count, fewer where the planner's attention
+ * cap cuts smaller runs; no padding, tokenizing or pooling: the limit any wrapper of this model and
+ * runtime could reach here), the batch with ONNX Runtime's GELU approximation, and the batch
+ * planned without the cap on a run's attention scores ({@link MiniLmEmbedder#MAX_RUN_ATTENTION}).
+ * Each has a session of its own. Rounds alternate between them so machine noise hits them alike; medians are
  * reported, and for the ratio to langchain4j also the median of the per-round ratios. {@code bin/ragmill bench-model [texts|FILE] [rounds] [batch] [min-words] [max-words]}: generated
  * texts, or the lines of FILE (e.g. the load test's uncached questions).
  */
@@ -61,14 +60,12 @@ public final class ModelBenchmark {
     MiniLmEmbedder packed = new MiniLmEmbedder();
     MiniLmEmbedder serial = new MiniLmEmbedder(cores, false, 1);
     MiniLmEmbedder approximate = new MiniLmEmbedder(1, false, cores, true);
-    MiniLmEmbedder copying = new MiniLmEmbedder(1, false, cores, false, false, MiniLmEmbedder.MAX_RUN_ATTENTION);
-    MiniLmEmbedder uncapped = new MiniLmEmbedder(1, false, cores, false, true, Long.MAX_VALUE);
+    MiniLmEmbedder uncapped = new MiniLmEmbedder(1, false, cores, false, Long.MAX_VALUE);
     AllMiniLmL6V2QuantizedEmbeddingModel langchain4j = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
     int[] tokens = ragmill.tokenCounts(texts);
     int packedLength = (int) Math.ceil(Arrays.stream(tokens).average().orElse(1));
     // 16 texts a run, or fewer where the planner would cut smaller runs (MAX_RUN_ATTENTION)
-    int packedRows =
-        (int) Math.max(1, Math.min(16, MiniLmEmbedder.MAX_RUN_ATTENTION / ((long) packedLength * packedLength)));
+    int packedRows = MiniLmEmbedder.runRows(packedLength, 16, MiniLmEmbedder.MAX_RUN_ATTENTION);
     int packedRuns = (count + packedRows - 1) / packedRows;
     List<Consumer<List<String>>> runs =
         List.of(
@@ -78,7 +75,6 @@ public final class ModelBenchmark {
             list -> list.forEach(langchain4j::embed),
             list -> packed.packedRuns(packedRuns, packedRows, packedLength),
             inBatches(approximate, batch, batchTokens),
-            inBatches(copying, batch, batchTokens),
             inBatches(uncapped, batch, batchTokens));
     // warm-up: JIT and ONNX Runtime's first-run allocations
     List<String> warmUp = texts.subList(0, Math.min(64, count));
@@ -95,8 +91,7 @@ public final class ModelBenchmark {
     double lc = median(rates[3]);
     double ceiling = median(rates[4]);
     double approx = median(rates[5]);
-    double copied = median(rates[6]);
-    double uncappedRate = median(rates[7]);
+    double uncappedRate = median(rates[6]);
     double[] perRound = ratios(rates[1], rates[3]);
     System.out.printf(
         Locale.ROOT,
@@ -111,8 +106,6 @@ public final class ModelBenchmark {
             + " tokenizing or pooling: ragmill batch %d = %.2f of it, langchain4j = %.2f%n"
             + "approximate GELU:       %8.1f sentences/s (median)  batch %d with ONNX Runtime's GELU approximation"
             + " = %.2fx langchain4j (per round: median %.2fx)%n"
-            + "heap buffers (before):  %8.1f sentences/s (median)  batch %d fed as before the direct buffers:"
-            + " ragmill batch %d = %.2fx it (per round: median %.2fx)%n"
             + "no attention cap:       %8.1f sentences/s (median)  batch %d with runs of up to 32 texts whatever their"
             + " length: ragmill batch %d = %.2fx it (per round: median %.2fx)%n",
         MiniLmEmbedder.MODEL_ID, described, Arrays.stream(tokens).average().orElse(0), rounds, cores, batch,
@@ -121,12 +114,10 @@ public final class ModelBenchmark {
         median(perRound), Arrays.stream(perRound).min().orElse(0), Arrays.stream(perRound).max().orElse(0),
         ceiling, packedRows, packedLength, batch, bn / ceiling, lc / ceiling,
         approx, batch, approx / lc, median(ratios(rates[5], rates[3])),
-        copied, batch, batch, bn / copied, median(ratios(rates[1], rates[6])),
-        uncappedRate, batch, batch, bn / uncappedRate, median(ratios(rates[1], rates[7])));
+        uncappedRate, batch, batch, bn / uncappedRate, median(ratios(rates[1], rates[6])));
     ragmill.close();
     single.close();
     packed.close();
-    copying.close();
     uncapped.close();
     serial.close();
     approximate.close();
