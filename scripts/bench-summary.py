@@ -36,6 +36,9 @@ def lat(rs, p):
 
 # the model against langchain4j and against its own ceiling, on three kinds of text
 model_alone = None
+machine = re.search(r"== machine: (.*)", read("bench.log") or "")
+# without VNNI ONNX Runtime's int8 products take two instructions instead of one (docs/BENCHMARKS.md)
+no_vnni = machine is not None and "avx2" in machine.group(1) and "vnni" not in machine.group(1)
 for name, what in [("model-questions.txt", "the uncached scenario's questions"),
                    ("model-chunklike.txt", "chunk-like texts, 8-40 words"),
                    ("model-chunklength.txt", "chunk-length texts, 85-95 words")]:
@@ -56,7 +59,8 @@ for name, what in [("model-questions.txt", "the uncached scenario's questions"),
         f"**{ratio:.2f}x** langchain4j (per round {float(lc.group(3)):.2f}x, {lc.group(4)}-{lc.group(5)}); "
         f"{float(ceiling.group(2)):.2f} of the ceiling",
         ">= 2x langchain4j",
-        True if ratio >= 2 else ("not met: the ceiling itself is under 2x" if reachable < 2 else False))
+        True if ratio >= 2 else ("not met: the ceiling itself is under 2x"
+                                 + (" (a CPU without VNNI)" if no_vnni else "") if reachable < 2 else False))
 
 # cached queries against the bare endpoint
 base, cached, uncached = runs("baseline"), runs("cached"), runs("uncached")
@@ -150,7 +154,6 @@ if memory:
     row("memory: 100k chunks + 100k cached queries", what,
         "the heap: 1,024 MiB", f"{mib / 1024:.2f} of it", "fits in a 1 GB heap", mib <= 1024)
 
-machine = re.search(r"== machine: (.*)", read("bench.log") or "")
 print(f"# Benchmark summary, {os.path.basename(out)}\n")
 if machine:
     print(f"Machine: {machine.group(1)}; client, node and baseline on this machine.\n")
