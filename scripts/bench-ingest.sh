@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Ingestion throughput of one or more builds, alternating: per round and jar, a fresh node (hashing
-# embedder, so the journal and the index are what is measured, not the model; a new embedded H2
-# folder) ingests DOCUMENTS synthetic one-chunk documents. Prints chunks/s per round and medians.
-# Usage: scripts/bench-ingest.sh [rounds] [jar ...]   (DOCUMENTS=2000)
+# embedder by default, so the journal and the index are what is measured, not the model; a new
+# embedded H2 folder) ingests DOCUMENTS synthetic one-chunk documents. Prints chunks/s per round
+# and medians.
+# Usage: scripts/bench-ingest.sh [rounds] [jar ...]   (DOCUMENTS=2000 MODEL=hashing; MODEL=all-minilm-l6-v2-q
+#        for the model's share)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DOCUMENTS=${DOCUMENTS:-2000}
+MODEL=${MODEL:-hashing}
 . scripts/bench-builds.sh bench-ingest 3 "$@"
 for r in $(seq 1 "$ROUNDS"); do
   for j in "${!JARS[@]}"; do
     data="$(pwd)/$OUT/data-$r-$j"
     RAGMILL_DATA_DIR="$data" RAGMILL_HTTP_PORT=$((8480 + j)) RAGMILL_REMOTE_PORT=$((25480 + j)) \
-      RAGMILL_EMBEDDING_MODEL=hashing java -Xmx1g --add-modules jdk.incubator.vector -jar "${JARS[$j]}" serve \
+      RAGMILL_EMBEDDING_MODEL="$MODEL" java -Xmx1g --add-modules jdk.incubator.vector -jar "${JARS[$j]}" serve \
       > "$OUT/node-$r-$j.log" 2>&1 &
     node=$!
     pids+=($node)
