@@ -1,12 +1,18 @@
 package io.ragmill.embedding;
 
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The model's own throughput, side by side in one run on the same texts: Ragmill's MiniLM at batch
@@ -95,7 +101,7 @@ public final class ModelBenchmark {
     double[] perRound = ratios(rates[1], rates[3]);
     System.out.printf(
         Locale.ROOT,
-        "model %s, %s (%.1f tokens on average), %d rounds, %d cores; batches as the batcher's:"
+        "model %s, %s (%.1f tokens on average), %d rounds, %d cores (%s); batches as the batcher's:"
             + " at most %d texts and %d estimated tokens, %.1f texts on average%n"
             + "ragmill batch 1:        %8.1f sentences/s (median)%n"
             + "ragmill batch %-3d:      %8.1f sentences/s (median)  %.2fx batch 1, %.2fx serial runs%n"
@@ -108,7 +114,7 @@ public final class ModelBenchmark {
             + " = %.2fx langchain4j (per round: median %.2fx)%n"
             + "no attention cap:       %8.1f sentences/s (median)  batch %d with runs of up to 32 texts whatever their"
             + " length: ragmill batch %d = %.2fx it (per round: median %.2fx)%n",
-        MiniLmEmbedder.MODEL_ID, described, Arrays.stream(tokens).average().orElse(0), rounds, cores, batch,
+        MiniLmEmbedder.MODEL_ID, described, Arrays.stream(tokens).average().orElse(0), rounds, cores, cpuFeatures(), batch,
         batchTokens, (double) count / batches(texts, batch, batchTokens).size(), b1, batch, bn,
         bn / b1, bn / serialRate, cores, serialRate, batch, cores, lc, batch, bn / lc,
         median(perRound), Arrays.stream(perRound).min().orElse(0), Arrays.stream(perRound).max().orElse(0),
@@ -187,5 +193,24 @@ public final class ModelBenchmark {
       out.add(s.append('.').toString());
     }
     return out;
+  }
+
+  /**
+   * The instruction sets that pick ONNX Runtime's int8 kernels, from Linux's /proc/cpuinfo: with
+   * AVX-512 VNNI the model runs about 4x faster than with AVX2 alone, and langchain4j's share of the
+   * ceiling changes with it (docs/BENCHMARKS.md, The model).
+   */
+  static String cpuFeatures() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      Set<String> flags =
+          lines.filter(l -> l.startsWith("flags"))
+              .findFirst()
+              .map(l -> (Set<String>) new HashSet<>(Arrays.asList(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))))
+              .orElse(Set.of());
+      List<String> named = Stream.of("avx2", "avx512f", "avx512_vnni", "avx_vnni").filter(flags::contains).toList();
+      return named.isEmpty() ? "no AVX2" : String.join("+", named);
+    } catch (IOException | RuntimeException e) {
+      return "instruction sets unknown";
+    }
   }
 }
