@@ -447,7 +447,7 @@ public final class MiniLmEmbedder implements Embedder, AutoCloseable {
     int tokens = rows * length;
     RunBuffers buffers = spareBuffers.poll();
     if (buffers == null || buffers.capacity < tokens) {
-      buffers = new RunBuffers(Math.max(tokens, buffers == null ? 0 : buffers.capacity));
+      buffers = new RunBuffers(tokens); // a spare too small for this run is dropped
     }
     for (int r = 0; r < rows; r++) {
       long[] ids = batch[r];

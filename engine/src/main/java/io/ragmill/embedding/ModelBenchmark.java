@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -205,7 +204,7 @@ public final class ModelBenchmark {
       Set<String> flags =
           lines.filter(l -> l.startsWith("flags"))
               .findFirst()
-              .map(l -> (Set<String>) new HashSet<>(Arrays.asList(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))))
+              .map(l -> Set.copyOf(Arrays.asList(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))))
               .orElse(Set.of());
       List<String> named = Stream.of("avx2", "avx512f", "avx512_vnni", "avx_vnni").filter(flags::contains).toList();
       return named.isEmpty() ? "no AVX2" : String.join("+", named);
